@@ -1,0 +1,49 @@
+# distconnect developer commands. Everything runs from a virtualenv in .venv that these targets
+# create and keep up to date; Kafka's jars come from Maven Central into ~/.m2 on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STATE  := .distconnect
+STAMP  := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: all venv lint typecheck test unit demo bench clean
+
+all: test
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+	  { echo "distconnect needs Python 3.11+; run with PYTHON=/path/to/python3.11"; exit 1; }
+	@command -v java >/dev/null || { echo "distconnect needs a Java 17+ JDK (apt-get install openjdk-17-jdk-headless)"; exit 1; }
+	@command -v mvn >/dev/null || { echo "distconnect needs Maven (apt-get install maven)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+lint: venv
+	$(BIN)/ruff check distconnect tests bench system_tests
+	$(BIN)/ruff format --check distconnect tests bench system_tests
+
+typecheck: venv
+	$(BIN)/mypy
+
+## The whole suite: lint, types, unit tests and the integration tests on a real local Kafka.
+test: lint typecheck
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Pure-logic tests only (no broker, no JVM).
+unit: venv
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+## Start a local Kafka and show it doing real work.
+demo: venv
+	$(BIN)/python -m distconnect.local.demo --dir $(STATE)/kafka
+
+## Stop everything `make demo` started and remove its state.
+clean:
+	-test -x $(BIN)/distconnect && $(BIN)/distconnect local kafka stop --dir $(STATE)/kafka
+	rm -rf $(STATE) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,7 @@
+"""``python -m distconnect`` is the ``distconnect`` command."""
+
+import sys
+
+from distconnect.cli import main
+
+sys.exit(main())

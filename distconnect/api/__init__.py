@@ -1,0 +1,1 @@
+"""The public connector developer API: the only part of distconnect that plugins import."""

@@ -1,0 +1,92 @@
+"""The ``distconnect`` command line.
+
+``distconnect local kafka start|stop|status`` manages a real single-node Apache Kafka for
+development and tests. Worker commands (``standalone``, ``worker``) join as the runtime lands.
+Errors that a user can fix are printed as one line on stderr with a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from distconnect import __version__
+from distconnect.local.errors import LocalServiceError
+from distconnect.local.kafka import DEFAULT_PORT, LocalKafka, default_state_dir
+
+#: ``status`` exits with this when the service is not running (the LSB convention).
+EXIT_NOT_RUNNING = 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="distconnect", description=__doc__.splitlines()[0] if __doc__ else None
+    )
+    parser.add_argument("--version", action="version", version=f"distconnect {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    local = commands.add_parser("local", help="local development services")
+    services = local.add_subparsers(dest="service", required=True)
+    kafka = services.add_parser("kafka", help="a single-node KRaft Apache Kafka on 127.0.0.1")
+    kafka.add_argument("action", choices=("start", "stop", "status"))
+    kafka.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        help=f"state directory (default: $DISTCONNECT_HOME/kafka or {default_state_dir()})",
+    )
+    kafka.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help=f"PLAINTEXT port (default: the last one used in --dir, else {DEFAULT_PORT})",
+    )
+    kafka.add_argument(
+        "--kafka-home",
+        type=Path,
+        default=None,
+        help="use this Apache Kafka distribution instead of jars from Maven Central "
+        "(default: $KAFKA_HOME if set)",
+    )
+    kafka.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for start-up")
+    return parser
+
+
+def _kafka(args: argparse.Namespace) -> int:
+    broker = LocalKafka(args.dir, port=args.port, kafka_home=args.kafka_home)
+    if args.action == "start":
+        before = broker.status()
+        status = broker.start(timeout=args.timeout)
+        verb = "already running" if before.running else "started"
+        print(f"Kafka {verb} at {status.bootstrap} (pid {status.pid}, state {status.state_dir})")
+        print(f"bootstrap.servers={status.bootstrap}")
+        return 0
+    if args.action == "stop":
+        stopped = broker.stop()
+        print("Kafka stopped" if stopped else "Kafka was not running")
+        return 0
+    status = broker.status()
+    if status.running:
+        print(f"Kafka is running at {status.bootstrap} (pid {status.pid}, state {status.state_dir})")
+        return 0
+    print(f"Kafka is not running (state {status.state_dir})")
+    return EXIT_NOT_RUNNING
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "local" and args.service == "kafka":
+            return _kafka(args)
+    except LocalServiceError as err:
+        print(f"distconnect: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

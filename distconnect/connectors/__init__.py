@@ -1,0 +1,1 @@
+"""Bundled connectors; each depends only on ``distconnect.api``."""

@@ -1,0 +1,1 @@
+"""Converters between Connect data and bytes; each depends only on ``distconnect.api``."""

@@ -1,0 +1,1 @@
+"""Cluster membership, leader assignment and the distributed herder (the distributed issue)."""

@@ -1,0 +1,1 @@
+"""Local development services started by the project itself (Apache Kafka from Maven Central)."""

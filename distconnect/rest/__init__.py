@@ -1,0 +1,1 @@
+"""The aiohttp REST API matching Apache Kafka Connect's (the REST issue)."""

@@ -1,0 +1,1 @@
+"""One worker process, independent of cluster mode (the worker runtime issue fills this in)."""

@@ -1,0 +1,1 @@
+"""Config, offset and status stores on compacted Kafka topics (the distributed issue)."""

@@ -1,0 +1,1 @@
+"""Single message transforms and predicates; each depends only on ``distconnect.api``."""
