@@ -37,19 +37,29 @@ class SchemaProjectorError(DataError):
 
 
 class ConfigError(ConnectError):
-    """A configuration value is missing or invalid. The message names the key."""
+    """A configuration value is missing or invalid. The message names the key.
+
+    Formatted like Java's ``ConfigException(name, value, message)``:
+    ``Invalid value <value> for configuration <name>: <message>``, with Java's renderings of
+    ``None`` (``null``), booleans and lists, so error texts match Apache Kafka Connect's.
+    """
 
     def __init__(self, name: str, value: Any = None, message: str | None = None) -> None:
         self.name = name
         self.value = value
         self.reason = message
-        if message is None:
-            text = f"Invalid configuration {name!r}"
-        elif value is None:
-            text = f"Invalid value for configuration {name}: {message}"
-        else:
-            text = f"Invalid value {value!r} for configuration {name}: {message}"
-        super().__init__(text)
+        text = f"Invalid value {_java_str(value)} for configuration {name}"
+        super().__init__(text if message is None else f"{text}: {message}")
+
+
+def _java_str(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_java_str(v) for v in value) + "]"
+    return str(value)
 
 
 class NotFoundError(ConnectError):
