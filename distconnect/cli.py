@@ -8,11 +8,13 @@ Errors that a user can fix are printed as one line on stderr with a non-zero exi
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from distconnect import __version__
+from distconnect.api.errors import ConnectError
 from distconnect.local.errors import LocalServiceError
 from distconnect.local.kafka import DEFAULT_PORT, LocalKafka, default_state_dir
 
@@ -51,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
         "(default: $KAFKA_HOME if set)",
     )
     kafka.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for start-up")
+
+    standalone = commands.add_parser("standalone", help="run a standalone worker (connect-standalone)")
+    standalone.add_argument("worker_properties", type=Path)
+    standalone.add_argument("connector_properties", type=Path, nargs="*")
+    for sub in (standalone,):
+        sub.add_argument("--log-level", default=None, help="DEBUG, INFO (default), WARNING, ERROR")
+        sub.add_argument("--log-format", choices=("text", "json"), default=None)
     return parser
 
 
@@ -75,12 +84,25 @@ def _kafka(args: argparse.Namespace) -> int:
     return EXIT_NOT_RUNNING
 
 
+def _standalone(args: argparse.Namespace) -> int:
+    from distconnect.logging_setup import configure_logging
+    from distconnect.standalone_cmd import run_standalone
+
+    configure_logging(args.log_level, args.log_format)
+    for path in (args.worker_properties, *args.connector_properties):
+        if not path.is_file():
+            raise ConnectError(f"{path}: no such file")
+    return asyncio.run(run_standalone(args.worker_properties, list(args.connector_properties)))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "local" and args.service == "kafka":
             return _kafka(args)
-    except LocalServiceError as err:
+        if args.command == "standalone":
+            return _standalone(args)
+    except (LocalServiceError, ConnectError) as err:
         print(f"distconnect: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -1,0 +1,340 @@
+"""The source task loop: poll → transforms → converters → producer, a batch at a time.
+
+Design:
+- One poll's records go through the transformation chain and the converters in one pass, and are
+  appended to the producer without awaiting each acknowledgement (aiokafka batches them).
+- Acknowledgements are consumed *in submission order* by one background coroutine (no callback
+  per record): it marks the record acknowledged for :class:`SubmittedRecords`, calls
+  ``commit_record`` and handles a failed send per ``errors.tolerance``.
+- Every ``offset.flush.interval.ms`` (and on stop) the acknowledged prefix of each source
+  partition is written to the offset store, then ``SourceTask.commit`` is called. An offset is
+  never written for a record the broker has not acknowledged, so a crash redelivers, never drops.
+- A record dropped by a transform or skipped by the tolerance policy still advances its source
+  offset, as in Apache Kafka Connect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections import deque
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+
+from distconnect.api.context import OffsetStorageReader, SourceTaskContext
+from distconnect.api.records import FrozenMapping, RecordMetadata, SourceRecord
+from distconnect.api.task import SourceTask
+from distconnect.runtime.kafka_clients import kafka_errors, translate_kafka_error
+from distconnect.runtime.offsets import OffsetStore
+from distconnect.runtime.states import State, StatusListener, TargetState
+from distconnect.runtime.submitted import SubmittedRecord, SubmittedRecords
+from distconnect.runtime.task_runner import TaskRunner, TaskSettings
+from distconnect.runtime.tolerance import RetryWithTolerance, Stage
+
+log = logging.getLogger(__name__)
+
+#: Records appended to the producer but not yet acknowledged, before poll waits for acks.
+MAX_IN_FLIGHT = 50_000
+
+InFlight = tuple["asyncio.Future[Any]", SubmittedRecord, SourceRecord]
+
+
+class _OffsetReader(OffsetStorageReader):
+    def __init__(self, store: OffsetStore, connector: str) -> None:
+        self._store = store
+        self._connector = connector
+
+    async def offset(self, partition: Any) -> Any:
+        found = await self._store.read(self._connector, [partition])
+        return found.get(FrozenMapping(partition))
+
+    async def offsets(self, partitions: Any) -> Any:
+        return await self._store.read(self._connector, list(partitions))
+
+
+class _SourceContext(SourceTaskContext):
+    def __init__(self, configs: dict[str, str], reader: OffsetStorageReader) -> None:
+        self._configs = configs
+        self._reader = reader
+
+    def configs(self) -> dict[str, str]:
+        return self._configs
+
+    @property
+    def offset_storage_reader(self) -> OffsetStorageReader:
+        return self._reader
+
+
+class SourceTaskRunner(TaskRunner):
+    """Runs one :class:`SourceTask`. Owns its producer (started and stopped here)."""
+
+    def __init__(
+        self,
+        settings: TaskSettings,
+        task: SourceTask,
+        producer: AIOKafkaProducer,
+        offsets: OffsetStore,
+        listener: StatusListener,
+        target: TargetState = TargetState.STARTED,
+    ) -> None:
+        super().__init__(settings, listener, target)
+        self.task = task
+        self.producer = producer
+        self.offsets = offsets
+        self.tolerance = RetryWithTolerance(settings.task_id, settings.policy, [])
+        self.submitted = SubmittedRecords()
+        self._in_flight: deque[InFlight] = deque()
+        self._in_flight_changed = asyncio.Event()
+        self._uncommitted: dict[FrozenMapping, Any] = {}
+        self._poll: asyncio.Task[list[SourceRecord]] | None = None
+        self._producer_started = False
+        self._stop_called = False
+        self.records_polled = 0
+        self.records_written = 0
+
+    async def execute(self) -> None:
+        with kafka_errors("starting the producer"):
+            await self.producer.start()
+        self._producer_started = True
+        self.task.initialize(
+            _SourceContext(self.settings.task_config, _OffsetReader(self.offsets, self.id.connector))
+        )
+        await self.task.start(self.settings.task_config)
+        self._report(State.RUNNING)
+        # Acks and periodic commits run beside the poll loop; if the ack processor fails (a send
+        # that may not be tolerated), the group cancels the poll loop and the task goes FAILED.
+        async with asyncio.TaskGroup() as group:
+            acks = group.create_task(self._process_acks(), name=f"{self.name}-acks")
+            flusher = group.create_task(self._flush_periodically(), name=f"{self.name}-offsets")
+            await self._poll_until_stopped()
+            flusher.cancel()
+            await self._drain_and_commit()
+            acks.cancel()
+        await self._stop_plugin()
+        self._report(State.UNASSIGNED)
+
+    async def _poll_until_stopped(self) -> None:
+        while await self.await_unpaused():
+            self._poll = asyncio.ensure_future(self.task.poll())
+            try:
+                records = await self._poll
+            except asyncio.CancelledError:
+                if self.stopping:
+                    return
+                raise
+            finally:
+                self._poll = None
+            if records:
+                self.records_polled += len(records)
+                await self._send(records)
+
+    async def request_stop(self) -> None:
+        # SourceTask.stop may run while poll() waits; then the pending poll is cancelled.
+        if self._main is not None and not self._main.done():
+            try:
+                await self.task.stop()
+            except Exception:
+                log.exception("task %s: stop() failed", self.id)
+            self._stop_called = True
+        if self._poll is not None:
+            self._poll.cancel()
+
+    async def _stop_plugin(self) -> None:
+        if not self._stop_called:
+            try:
+                await self.task.stop()
+            except Exception:
+                log.exception("task %s: stop() failed", self.id)
+        await self._close_clients()
+
+    async def _close_clients(self) -> None:
+        if self._producer_started:
+            self._producer_started = False
+            await self.producer.stop()
+        for plugin in (
+            self.settings.key_converter,
+            self.settings.value_converter,
+            self.settings.header_converter,
+        ):
+            await plugin.aclose()
+
+    async def _cleanup_after_failure(self) -> None:
+        # Records the broker acknowledged before the failure are safe to commit: fewer redeliveries.
+        if self._producer_started:
+            await self.commit_offsets()
+        await self._stop_plugin()
+
+    # -- the data path --------------------------------------------------------------------------
+    def _transform(self, record: SourceRecord) -> SourceRecord | None:
+        current: Any = record
+        for stage in self.settings.stages:
+            try:
+                current = stage.apply(current)
+            except Exception as err:
+                self.tolerance.failed(
+                    Stage.TRANSFORMATION,
+                    getattr(stage, "executing_class", type(stage).__name__),
+                    err,
+                    record=record,
+                )
+                return None
+            if current is None:
+                return None
+        return current  # type: ignore[no-any-return]
+
+    async def _send(self, records: list[SourceRecord]) -> None:
+        settings = self.settings
+        transformed: list[tuple[SourceRecord, SourceRecord]] = []
+        for record in records:
+            out = self._transform(record)
+            if out is None:
+                self.submitted.submit(record.source_partition, record.source_offset).ack()
+            else:
+                transformed.append((record, out))
+        await self._prepare(transformed)
+        key_conv, value_conv, header_conv = (
+            settings.key_converter,
+            settings.value_converter,
+            settings.header_converter,
+        )
+        for original, record in transformed:
+            stage = Stage.KEY_CONVERTER
+            try:
+                key = key_conv.from_connect_data(record.topic, record.key_schema, record.key, record.headers)
+                stage = Stage.VALUE_CONVERTER
+                value = value_conv.from_connect_data(
+                    record.topic, record.value_schema, record.value, record.headers
+                )
+                stage = Stage.HEADER_CONVERTER
+                headers = [
+                    (h.key, header_conv.from_connect_header(record.topic, h.key, h.schema, h.value) or b"")
+                    for h in record.headers
+                ]
+            except Exception as err:
+                self.tolerance.failed(stage, _converter_class(stage, settings), err, record=original)
+                self.submitted.submit(original.source_partition, original.source_offset).ack()
+                continue
+            submitted = self.submitted.submit(original.source_partition, original.source_offset)
+            while len(self._in_flight) >= MAX_IN_FLIGHT:
+                self._in_flight_changed.clear()
+                await self._in_flight_changed.wait()
+            with kafka_errors(f"sending a record to {record.topic}"):
+                future = await self.producer.send(
+                    record.topic,
+                    value=value,
+                    key=key,
+                    partition=record.kafka_partition,
+                    timestamp_ms=record.timestamp,
+                    headers=headers,
+                )
+            self._in_flight.append((future, submitted, original))
+            self._in_flight_changed.set()
+
+    async def _prepare(self, records: list[tuple[SourceRecord, SourceRecord]]) -> None:
+        by_topic: dict[str, list[SourceRecord]] = {}
+        for _, record in records:
+            by_topic.setdefault(record.topic, []).append(record)
+        settings = self.settings
+        for topic, batch in by_topic.items():
+            for stage, converter, schemas in (
+                (Stage.KEY_CONVERTER, settings.key_converter, [r.key_schema for r in batch]),
+                (Stage.VALUE_CONVERTER, settings.value_converter, [r.value_schema for r in batch]),
+            ):
+                await self.tolerance.execute(
+                    stage,
+                    type(converter).__name__,
+                    functools.partial(converter.prepare_from_connect, topic, schemas),
+                )
+
+    async def _process_acks(self) -> None:
+        """Consume acknowledgements in submission order; the only place records become acked.
+
+        ``commit_record`` runs before the record counts as acknowledged, so an offset is never
+        stored ahead of the task's own record of the commit (the verifiable connectors rely on it).
+        """
+        while True:
+            while not self._in_flight:
+                self._in_flight_changed.clear()
+                await self._in_flight_changed.wait()
+            future, submitted, record = self._in_flight[0]
+            metadata: RecordMetadata | None = None
+            try:
+                md = await asyncio.shield(future)
+                metadata = RecordMetadata(md.topic, md.partition, md.offset, md.timestamp)
+                self.records_written += 1
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:
+                error = translate_kafka_error(err, f"producing to {record.topic}")
+                self.tolerance.failed(Stage.KAFKA_PRODUCE, "AIOKafkaProducer", error, record=record)
+            try:
+                await self.task.commit_record(record, metadata)
+            except Exception:
+                log.exception("task %s: commit_record failed (ignored)", self.id)
+            submitted.ack()
+            self._in_flight.popleft()
+            self._in_flight_changed.set()
+
+    async def _flush_periodically(self) -> None:
+        interval = self.settings.offset_flush_interval_ms / 1000
+        while True:
+            await asyncio.sleep(interval)
+            await self.commit_offsets()
+
+    async def commit_offsets(self) -> bool:
+        """Write the offsets of acknowledged records, then call ``SourceTask.commit``."""
+        snapshot = self.submitted.committable()
+        self._uncommitted.update(snapshot.offsets)
+        await self.tolerance.flush_reports()
+        if not self._uncommitted:
+            return True
+        batch = dict(self._uncommitted)
+        try:
+            async with asyncio.timeout(self.settings.offset_flush_timeout_ms / 1000):
+                await self.offsets.write(self.id.connector, batch)
+        except Exception as err:
+            log.error("task %s: offset commit of %d partitions failed: %s", self.id, len(batch), err)
+            return False
+        for partition, offset in batch.items():
+            if self._uncommitted.get(partition) is offset:
+                del self._uncommitted[partition]
+        log.debug(
+            "task %s: committed offsets for %d source partitions (%d records in flight)",
+            self.id,
+            len(batch),
+            snapshot.pending,
+        )
+        try:
+            await self.task.commit()
+        except Exception:
+            log.exception("task %s: commit() failed (ignored)", self.id)
+        return True
+
+    async def _drain_and_commit(self) -> None:
+        """On stop: wait (bounded) for in-flight acks, then commit what was acknowledged."""
+        try:
+            async with asyncio.timeout(self.settings.offset_flush_timeout_ms / 1000):
+                await self.producer.flush()
+                while self._in_flight:
+                    self._in_flight_changed.clear()
+                    await self._in_flight_changed.wait()
+        except TimeoutError:
+            log.warning(
+                "task %s: %d records still unacknowledged at stop; they will be redelivered",
+                self.id,
+                len(self._in_flight),
+            )
+        await self.commit_offsets()
+
+
+def _converter_class(stage: Stage, settings: TaskSettings) -> str:
+    plugin = {
+        Stage.KEY_CONVERTER: settings.key_converter,
+        Stage.VALUE_CONVERTER: settings.value_converter,
+    }.get(stage, settings.header_converter)
+    return type(plugin).__name__
+
+
+__all__ = ["SourceTaskRunner", "translate_kafka_error"]

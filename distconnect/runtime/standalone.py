@@ -1,0 +1,223 @@
+"""Standalone mode: one worker, configs in memory, offsets in a local file.
+
+:class:`StandaloneHerder` is the single owner of connector configs, target states and task
+configs for its worker. Every operation runs on the worker's event loop and is serialised by one
+lock, so a reconfiguration request from a connector thread and a REST call never interleave.
+The distributed herder offers the same operations backed by the Kafka config topic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from distconnect.api.context import ConnectorContext
+from distconnect.api.errors import AlreadyExistsError, ConfigError, NotFoundError
+from distconnect.runtime.connector_config import validate_connector_config
+from distconnect.runtime.service import Service
+from distconnect.runtime.states import MemoryStatusListener, State, Status, TargetState, TaskId, format_trace
+from distconnect.runtime.worker import Worker
+
+log = logging.getLogger(__name__)
+
+
+class ConfigValidationError(ConfigError):
+    """A connector config failed validation; ``errors`` maps each bad key to its messages."""
+
+    def __init__(self, connector: str, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        count = sum(len(v) for v in errors.values())
+        super().__init__("config", None, "invalid connector configuration")
+        self.args = (
+            f"Connector configuration is invalid and contains the following {count} error(s):\n"
+            + "\n".join(m for msgs in errors.values() for m in msgs),
+        )
+        self.connector = connector
+
+
+@dataclass
+class _Connector:
+    config: dict[str, str]
+    target: TargetState
+    task_configs: list[dict[str, str]] = field(default_factory=list)
+
+
+class _Context(ConnectorContext):
+    """Connector callbacks arrive on connector threads; hop onto the herder's loop."""
+
+    def __init__(self, herder: StandaloneHerder, name: str, loop: asyncio.AbstractEventLoop) -> None:
+        self._herder = herder
+        self._name = name
+        self._loop = loop
+
+    def request_task_reconfiguration(self) -> None:
+        self._loop.call_soon_threadsafe(self._herder.request_reconfiguration, self._name)
+
+    def raise_error(self, exc: Exception) -> None:
+        self._loop.call_soon_threadsafe(self._herder.connector_failed, self._name, exc)
+
+
+class StandaloneHerder(Service):
+    def __init__(self, worker: Worker, status: MemoryStatusListener) -> None:
+        super().__init__("standalone-herder")
+        self.worker = worker
+        self.status = status
+        self._connectors: dict[str, _Connector] = {}
+        self._lock = asyncio.Lock()
+
+    async def on_start(self) -> None:
+        await self.worker.start()
+
+    async def on_stop(self) -> None:
+        await self.worker.stop()
+
+    # -- queries --------------------------------------------------------------------------------
+    def connectors(self) -> list[str]:
+        return sorted(self._connectors)
+
+    def connector_config(self, name: str) -> dict[str, str]:
+        return dict(self._entry(name).config)
+
+    def task_configs(self, name: str) -> list[dict[str, str]]:
+        return [dict(c) for c in self._entry(name).task_configs]
+
+    def connector_status(self, name: str) -> tuple[Status | None, dict[TaskId, Status]]:
+        self._entry(name)
+        tasks = {t: s for t, s in self.status.tasks.items() if t.connector == name}
+        return self.status.connectors.get(name), dict(sorted(tasks.items()))
+
+    def _entry(self, name: str) -> _Connector:
+        try:
+            return self._connectors[name]
+        except KeyError:
+            raise NotFoundError(f"Connector {name} not found") from None
+
+    # -- writes ---------------------------------------------------------------------------------
+    async def put_connector_config(
+        self,
+        name: str,
+        config: Mapping[str, str],
+        *,
+        allow_replace: bool = True,
+        target: TargetState = TargetState.STARTED,
+    ) -> bool:
+        """Create or replace a connector; returns True if it was created. Invalid configs raise."""
+        props = {**{k: str(v) for k, v in config.items()}, "name": name}
+        _, values = await asyncio.to_thread(validate_connector_config, self.worker.registry, props)
+        errors = {v.name: list(v.errors) for v in values if v.errors}
+        if errors:
+            raise ConfigValidationError(name, errors)
+        async with self._lock:
+            existing = self._connectors.get(name)
+            if existing is not None and not allow_replace:
+                raise AlreadyExistsError(f"Connector {name} already exists")
+            if existing is not None:
+                target = existing.target
+                await self._stop_connector_and_tasks(name)
+            entry = _Connector(props, target)
+            self._connectors[name] = entry
+            await self._start_connector_and_tasks(name, entry)
+            return existing is None
+
+    async def delete_connector(self, name: str) -> None:
+        async with self._lock:
+            self._entry(name)
+            await self._stop_connector_and_tasks(name)
+            del self._connectors[name]
+            for task in [t for t in self.status.tasks if t.connector == name]:
+                self.status.on_task_status(task, Status(State.DESTROYED, self.worker.worker_id))
+            self.status.on_connector_status(name, Status(State.DESTROYED, self.worker.worker_id))
+
+    async def set_target_state(self, name: str, target: TargetState) -> None:
+        """Pause, resume or stop a connector (and its tasks)."""
+        async with self._lock:
+            entry = self._entry(name)
+            previous, entry.target = entry.target, target
+            if target is TargetState.STOPPED:
+                await self._stop_tasks(name)
+                entry.task_configs = []
+                await self.worker.set_connector_target(name, target)
+            elif previous is TargetState.STOPPED:
+                await self.worker.stop_connector(name)
+                await self._start_connector_and_tasks(name, entry)
+            else:
+                await self.worker.set_connector_target(name, target)
+
+    async def restart_connector(
+        self, name: str, *, include_tasks: bool = False, only_failed: bool = False
+    ) -> None:
+        async with self._lock:
+            entry = self._entry(name)
+            failed = self.status.connectors.get(name)
+            if not only_failed or (failed is not None and failed.state is State.FAILED):
+                await self.worker.stop_connector(name)
+                await self._start_connector(name, entry)
+            if include_tasks:
+                for task_id, status in list(self.status.tasks.items()):
+                    if task_id.connector == name and (not only_failed or status.state is State.FAILED):
+                        await self._restart_task_locked(task_id)
+
+    async def restart_task(self, task_id: TaskId) -> None:
+        async with self._lock:
+            await self._restart_task_locked(task_id)
+
+    async def _restart_task_locked(self, task_id: TaskId) -> None:
+        entry = self._entry(task_id.connector)
+        if task_id.task >= len(entry.task_configs):
+            raise NotFoundError(f"Task {task_id} not found")
+        await self.worker.stop_task(task_id)
+        await self.worker.start_task(task_id, entry.config, entry.task_configs[task_id.task], entry.target)
+
+    def request_reconfiguration(self, name: str) -> None:
+        self.spawn(self._reconfigure(name), name=f"reconfigure-{name}")
+
+    def connector_failed(self, name: str, error: Exception) -> None:
+        status = Status(State.FAILED, self.worker.worker_id, format_trace(error))
+        self.worker.listener.on_connector_status(name, status)
+
+    async def _reconfigure(self, name: str) -> None:
+        async with self._lock:
+            entry = self._connectors.get(name)
+            if entry is None or entry.target is TargetState.STOPPED:
+                return
+            await self._update_tasks(name, entry)
+
+    # -- helpers (called with the lock held) ----------------------------------------------------
+    async def _start_connector(self, name: str, entry: _Connector) -> bool:
+        context = _Context(self, name, asyncio.get_running_loop())
+        return await self.worker.start_connector(name, entry.config, context, entry.target)
+
+    async def _start_connector_and_tasks(self, name: str, entry: _Connector) -> None:
+        if await self._start_connector(name, entry) and entry.target is not TargetState.STOPPED:
+            await self._update_tasks(name, entry)
+
+    async def _update_tasks(self, name: str, entry: _Connector) -> None:
+        max_tasks = int(entry.config.get("tasks.max", "1"))
+        try:
+            configs = await self.worker.connector_task_configs(name, max_tasks)
+        except Exception as err:
+            log.error("connector %s failed to generate task configs: %s", name, err, exc_info=err)
+            self.connector_failed(name, err)
+            return
+        if len(configs) > max_tasks and entry.config.get("tasks.max.enforce", "true").lower() == "true":
+            self.connector_failed(
+                name, ConfigError("tasks.max", max_tasks, f"connector generated {len(configs)} task configs")
+            )
+            return
+        running = set(self.worker.task_ids())
+        if configs == entry.task_configs and all(TaskId(name, i) in running for i in range(len(configs))):
+            return
+        await self._stop_tasks(name)
+        entry.task_configs = configs
+        for index, task_config in enumerate(configs):
+            await self.worker.start_task(TaskId(name, index), entry.config, task_config, entry.target)
+
+    async def _stop_tasks(self, name: str) -> None:
+        tasks = [t for t in self.worker.task_ids() if t.connector == name]
+        await asyncio.gather(*(self.worker.stop_task(t) for t in tasks))
+
+    async def _stop_connector_and_tasks(self, name: str) -> None:
+        await self._stop_tasks(name)
+        await self.worker.stop_connector(name)

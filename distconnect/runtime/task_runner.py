@@ -1,0 +1,170 @@
+"""What source and sink task runners share: lifecycle, target state, status reports.
+
+A runner is a :class:`~distconnect.runtime.service.Service` that owns one task instance. Its main
+loop runs in the runner's task group; :meth:`stop` asks the plugin to stop, gives the loop
+``task.shutdown.graceful.timeout.ms`` to finish, then cancels it — a plugin that hangs is
+abandoned and reported, never waited for forever (the worker and its other tasks keep running).
+
+State reports follow Apache Kafka Connect: RUNNING once ``start`` returned, PAUSED while the
+target state is paused, FAILED with the stack trace when the plugin (or the tolerance policy)
+gives up, UNASSIGNED when stopped normally.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from abc import abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from distconnect.api.plugins import Converter, HeaderConverter
+from distconnect.runtime.service import Service
+from distconnect.runtime.states import State, Status, StatusListener, TargetState, TaskId, format_trace
+from distconnect.runtime.tolerance import ErrorPolicy
+
+log = logging.getLogger(__name__)
+
+
+class TransformStage:
+    """What a runner needs of a configured transformation (optionally behind a predicate)."""
+
+    alias: str
+    executing_class: str
+
+    def apply(self, record: Any) -> Any:  # pragma: no cover - protocol
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class TaskSettings:
+    """Everything a runner needs besides the plugin and the Kafka clients."""
+
+    task_id: TaskId
+    task_config: dict[str, str]
+    worker_id: str
+    key_converter: Converter
+    value_converter: Converter
+    header_converter: HeaderConverter
+    stages: Sequence[Any]
+    policy: ErrorPolicy
+    offset_flush_interval_ms: int = 60_000
+    offset_flush_timeout_ms: int = 5_000
+    shutdown_timeout_ms: int = 5_000
+    generation: int = 0
+
+
+class TaskRunner(Service):
+    """Base for the two runners; subclasses implement :meth:`execute`."""
+
+    def __init__(
+        self, settings: TaskSettings, listener: StatusListener, target: TargetState = TargetState.STARTED
+    ) -> None:
+        super().__init__(f"task-{settings.task_id}")
+        self.settings = settings
+        self.id = settings.task_id
+        self._listener = listener
+        self._target = target
+        self._resumed = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._main: asyncio.Task[None] | None = None
+        self.state = State.UNASSIGNED
+        self.failure: BaseException | None = None
+
+    # -- status ---------------------------------------------------------------------------------
+    def _report(self, state: State, error: BaseException | None = None) -> None:
+        self.state = state
+        trace = format_trace(error) if error is not None else None
+        self._listener.on_task_status(
+            self.id, Status(state, self.settings.worker_id, trace, self.settings.generation)
+        )
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    async def on_started(self) -> None:
+        if self._target is TargetState.STARTED:
+            self._resumed.set()
+        self._main = self.spawn(self._run(), name=f"{self.name}-main")
+
+    async def _run(self) -> None:
+        try:
+            await self.execute()
+        except asyncio.CancelledError:
+            raise
+        except Exception as raised:  # the plugin or the policy gave up: FAILED, the worker lives on
+            err = _unwrap(raised)
+            self.failure = err
+            log.error("task %s failed: %s", self.id, err, exc_info=err)
+            self._report(State.FAILED, err)
+            await self._cleanup_after_failure()
+
+    @abstractmethod
+    async def execute(self) -> None:
+        """Start the plugin, move data until :attr:`stopping`, stop the plugin."""
+
+    async def _cleanup_after_failure(self) -> None:
+        """Release what the failed task held (clients, plugin). Default: nothing."""
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    def set_target_state(self, target: TargetState) -> None:
+        """Pause or resume; takes effect between batches."""
+        self._target = target
+        if target is TargetState.STARTED:
+            self._resumed.set()
+        else:
+            self._resumed.clear()
+
+    async def await_unpaused(self) -> bool:
+        """If paused, report PAUSED and wait for resume or stop. True if the runner should go on."""
+        if self._resumed.is_set():
+            return not self.stopping
+        self._report(State.PAUSED)
+        await self.on_pause()
+        stop_wait = asyncio.ensure_future(self._stopping.wait())
+        resume_wait = asyncio.ensure_future(self._resumed.wait())
+        try:
+            await asyncio.wait({stop_wait, resume_wait}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop_wait.cancel()
+            resume_wait.cancel()
+        if self.stopping:
+            return False
+        await self.on_resume()
+        self._report(State.RUNNING)
+        return True
+
+    async def on_pause(self) -> None:
+        """Called when the runner enters PAUSED (sinks pause their consumer). Default: nothing."""
+
+    async def on_resume(self) -> None:
+        """Called when the runner leaves PAUSED. Default: nothing."""
+
+    async def on_stop(self) -> None:
+        """Ask the loop to finish gracefully, then cancel it after the shutdown timeout."""
+        self._stopping.set()
+        self._resumed.set()
+        await self.request_stop()
+        main = self._main
+        if main is None or main.done():
+            return
+        timeout = self.settings.shutdown_timeout_ms / 1000
+        done, _ = await asyncio.wait({main}, timeout=timeout)
+        if not done:
+            log.error(
+                "task %s did not stop within %d ms; abandoning it", self.id, self.settings.shutdown_timeout_ms
+            )
+            main.cancel()
+            await asyncio.wait({main}, timeout=timeout)
+
+    async def request_stop(self) -> None:
+        """Interrupt what the loop waits on (a poll, a fetch). Default: nothing."""
+
+
+def _unwrap(error: Exception) -> Exception:
+    """The one real cause inside (nested) exception groups from a runner's internal task group."""
+    while isinstance(error, ExceptionGroup) and len(error.exceptions) == 1:
+        error = error.exceptions[0]
+    return error

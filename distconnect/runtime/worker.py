@@ -1,0 +1,332 @@
+"""The worker: instantiates connectors and tasks and owns their runners.
+
+It knows nothing of cluster membership: a herder (standalone or distributed) tells it which
+connectors and tasks to run with which configs, and the worker builds each task's plugins
+(converters, transformations), Kafka clients and runner. Connector lifecycle calls (``start``,
+``task_configs``, ``stop``, ``validate``) run in a thread because connectors commonly call blocking
+client libraries; task code runs on the event loop.
+
+All methods are called from the worker's event loop (by one herder).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from distconnect.api.connector import Connector, SinkConnector
+from distconnect.api.context import ConnectorContext
+from distconnect.api.errors import ConfigError, ConnectError
+from distconnect.api.plugins import Converter, HeaderConverter
+from distconnect.api.task import SinkTask, SourceTask
+from distconnect.runtime.connector_config import SinkConnectorConfig, SourceConnectorConfig
+from distconnect.runtime.kafka_clients import consumer_kwargs, producer_kwargs
+from distconnect.runtime.offsets import OffsetStore
+from distconnect.runtime.plugins import PluginRegistry
+from distconnect.runtime.service import Service
+from distconnect.runtime.sink_context import DeadLetterQueueReporter
+from distconnect.runtime.sink_task import SinkTaskRunner
+from distconnect.runtime.source_task import SourceTaskRunner
+from distconnect.runtime.states import State, Status, StatusListener, TargetState, TaskId, format_trace
+from distconnect.runtime.task_runner import TaskRunner, TaskSettings
+from distconnect.runtime.tolerance import ErrorPolicy, ErrorReporter, LogReporter
+from distconnect.runtime.topic_admin import TopicAdmin
+from distconnect.runtime.worker_config import WorkerConfig
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _ConnectorEntry:
+    connector: Connector
+    config: dict[str, str]
+    target: TargetState
+    started: bool = False
+
+
+@dataclass
+class WorkerMetrics:
+    connectors_started: int = 0
+    tasks_started: int = 0
+    task_failures: dict[TaskId, str] = field(default_factory=dict)
+
+
+class Worker(Service):
+    """Runs connectors and tasks for a herder. See the module docstring for the contract."""
+
+    def __init__(
+        self,
+        worker_id: str,
+        config: WorkerConfig,
+        registry: PluginRegistry,
+        offsets: OffsetStore,
+        listener: StatusListener,
+    ) -> None:
+        super().__init__(f"worker-{worker_id}")
+        self.worker_id = worker_id
+        self.config = config
+        self.registry = registry
+        self.offsets = offsets
+        self.listener = listener
+        self.admin = TopicAdmin(config.client_configs("admin"))
+        self._connectors: dict[str, _ConnectorEntry] = {}
+        self._tasks: dict[TaskId, TaskRunner] = {}
+        self.metrics = WorkerMetrics()
+
+    async def on_start(self) -> None:
+        await self.offsets.start()
+        await self.admin.start()
+
+    async def on_stop(self) -> None:
+        await asyncio.gather(*(self.stop_task(task) for task in list(self._tasks)))
+        await asyncio.gather(*(self.stop_connector(name) for name in list(self._connectors)))
+        await self.admin.stop()
+        await self.offsets.stop()
+
+    # -- connectors -----------------------------------------------------------------------------
+    def connector_names(self) -> list[str]:
+        return sorted(self._connectors)
+
+    def task_ids(self) -> list[TaskId]:
+        return sorted(self._tasks)
+
+    def is_sink(self, connector_class: str) -> bool:
+        return issubclass(self.registry.connector_class(connector_class), SinkConnector)
+
+    async def start_connector(
+        self, name: str, config: Mapping[str, str], context: ConnectorContext, target: TargetState
+    ) -> bool:
+        """Instantiate and (unless stopped/paused) start a connector; FAILED status on error."""
+        if name in self._connectors:
+            raise ConnectError(f"connector {name} is already running on this worker")
+        props = dict(config)
+        try:
+            connector = self.registry.new_connector(props["connector.class"])
+            connector.initialize(context)
+        except Exception as err:
+            self._connector_status(name, State.FAILED, err)
+            return False
+        entry = _ConnectorEntry(connector, props, target)
+        self._connectors[name] = entry
+        return await self._apply_connector_target(name, entry)
+
+    async def _apply_connector_target(self, name: str, entry: _ConnectorEntry) -> bool:
+        if entry.target is TargetState.STOPPED:
+            if entry.started:
+                await self._call_stop(name, entry)
+            self._connector_status(name, State.STOPPED)
+            return True
+        if not entry.started:
+            try:
+                await asyncio.to_thread(entry.connector.start, entry.config)
+            except Exception as err:
+                log.error("connector %s failed to start: %s", name, err, exc_info=err)
+                self._connector_status(name, State.FAILED, err)
+                return False
+            entry.started = True
+            self.metrics.connectors_started += 1
+        self._connector_status(name, State.PAUSED if entry.target is TargetState.PAUSED else State.RUNNING)
+        return True
+
+    async def set_connector_target(self, name: str, target: TargetState) -> None:
+        entry = self._connectors.get(name)
+        if entry is not None:
+            entry.target = target
+            await self._apply_connector_target(name, entry)
+        for task_id, runner in self._tasks.items():
+            if task_id.connector == name and target is not TargetState.STOPPED:
+                runner.set_target_state(target)
+
+    async def _call_stop(self, name: str, entry: _ConnectorEntry) -> None:
+        entry.started = False
+        try:
+            await asyncio.wait_for(
+                asyncio.to_thread(entry.connector.stop),
+                self.config.task_shutdown_graceful_timeout_ms / 1000,
+            )
+        except Exception as err:
+            log.error("connector %s failed to stop cleanly: %s", name, err)
+
+    async def stop_connector(self, name: str) -> None:
+        entry = self._connectors.pop(name, None)
+        if entry is not None and entry.started:
+            await self._call_stop(name, entry)
+
+    async def connector_task_configs(self, name: str, max_tasks: int) -> list[dict[str, str]]:
+        """Ask a running connector for task configs (in a thread); adds ``task.class`` like Java."""
+        entry = self._connectors.get(name)
+        if entry is None or not entry.started:
+            raise ConnectError(f"connector {name} is not running on this worker")
+        configs = await asyncio.to_thread(entry.connector.task_configs, max_tasks)
+        task_class = entry.connector.task_class()
+        qualified = f"{task_class.__module__}.{task_class.__qualname__}"
+        return [{**{k: str(v) for k, v in c.items()}, "task.class": qualified} for c in configs]
+
+    def _connector_status(self, name: str, state: State, error: BaseException | None = None) -> None:
+        trace = format_trace(error) if error is not None else None
+        self.listener.on_connector_status(name, Status(state, self.worker_id, trace))
+
+    # -- tasks ----------------------------------------------------------------------------------
+    async def start_task(
+        self,
+        task_id: TaskId,
+        connector_config: Mapping[str, str],
+        task_config: Mapping[str, str],
+        target: TargetState,
+        generation: int = 0,
+    ) -> bool:
+        """Build and start a task runner; a failure to build reports FAILED and returns False."""
+        if task_id in self._tasks:
+            raise ConnectError(f"task {task_id} is already running on this worker")
+        try:
+            runner = await self._build_runner(
+                task_id, dict(connector_config), dict(task_config), target, generation
+            )
+        except Exception as err:
+            log.error("task %s could not be created: %s", task_id, err, exc_info=err)
+            self.listener.on_task_status(
+                task_id, Status(State.FAILED, self.worker_id, format_trace(err), generation)
+            )
+            return False
+        self._tasks[task_id] = runner
+        await runner.start()
+        self.metrics.tasks_started += 1
+        return True
+
+    async def stop_task(self, task_id: TaskId) -> None:
+        runner = self._tasks.pop(task_id, None)
+        if runner is not None:
+            await runner.stop()
+
+    def task_runner(self, task_id: TaskId) -> TaskRunner | None:
+        return self._tasks.get(task_id)
+
+    def _required(self, key: str) -> str:
+        value = self.config.get_string(key)
+        if not value:
+            raise ConfigError(key, value, "a value is required")
+        return value
+
+    def _converter(self, props: Mapping[str, str], key: str, is_key: bool) -> Converter:
+        name = props.get(key) or self._required(key)
+        converter = self.registry.new_converter(name)
+        converter.configure({**self.config.converter_settings(key), **_with_prefix(props, f"{key}.")}, is_key)
+        return converter
+
+    def _header_converter(self, props: Mapping[str, str]) -> HeaderConverter:
+        key = "header.converter"
+        converter = self.registry.new_header_converter(props.get(key) or self._required(key))
+        converter.configure(
+            {**self.config.originals_with_prefix(f"{key}."), **_with_prefix(props, f"{key}.")}
+        )
+        return converter
+
+    async def _build_runner(
+        self,
+        task_id: TaskId,
+        connector_config: dict[str, str],
+        task_config: dict[str, str],
+        target: TargetState,
+        generation: int,
+    ) -> TaskRunner:
+        cfg: SinkConnectorConfig | SourceConnectorConfig
+        if self.is_sink(connector_config["connector.class"]):
+            cfg = SinkConnectorConfig(self.registry, connector_config)
+        else:
+            cfg = SourceConnectorConfig(
+                self.registry, connector_config, topic_creation_enabled=self.config.topic_creation_enable
+            )
+        policy = ErrorPolicy(
+            cfg.errors_retry_timeout_ms,
+            cfg.errors_retry_delay_max_ms,
+            cfg.errors_tolerance_all,
+            cfg.errors_log_enable,
+            cfg.errors_log_include_messages,
+        )
+        settings = TaskSettings(
+            task_id=task_id,
+            task_config=task_config,
+            worker_id=self.worker_id,
+            key_converter=self._converter(connector_config, "key.converter", True),
+            value_converter=self._converter(connector_config, "value.converter", False),
+            header_converter=self._header_converter(connector_config),
+            stages=cfg.transformation_stages(self.registry),
+            policy=policy,
+            offset_flush_interval_ms=self.config.offset_flush_interval_ms,
+            offset_flush_timeout_ms=self.config.offset_flush_timeout_ms,
+            shutdown_timeout_ms=self.config.task_shutdown_graceful_timeout_ms,
+            generation=generation,
+        )
+        task_class = self.registry.connector_class(connector_config["connector.class"])().task_class()
+        task = task_class()
+        if isinstance(cfg, SinkConnectorConfig):
+            assert isinstance(task, SinkTask)
+            return await self._sink_runner(task_id, cfg, settings, task, connector_config, target)
+        assert isinstance(task, SourceTask)
+        producer_settings = {
+            **self.config.client_configs("producer"),
+            **_with_prefix(connector_config, "producer.override."),
+        }
+        producer = AIOKafkaProducer(
+            **producer_kwargs(
+                {
+                    "acks": "all",
+                    "linger.ms": "5",
+                    **producer_settings,
+                    "client.id": f"connector-producer-{task_id}",
+                }
+            )
+        )
+        return SourceTaskRunner(settings, task, producer, self.offsets, self.listener, target)
+
+    async def _sink_runner(
+        self,
+        task_id: TaskId,
+        cfg: SinkConnectorConfig,
+        settings: TaskSettings,
+        task: SinkTask,
+        connector_config: dict[str, str],
+        target: TargetState,
+    ) -> SinkTaskRunner:
+        consumer_settings = {
+            "auto.offset.reset": "earliest",
+            "max.poll.records": "500",
+            **self.config.client_configs("consumer"),
+            **_with_prefix(connector_config, "consumer.override."),
+            "group.id": f"connect-{task_id.connector}",
+            "enable.auto.commit": "false",
+            "client.id": f"connector-consumer-{task_id}",
+        }
+        consumer = AIOKafkaConsumer(**consumer_kwargs(consumer_settings))
+        reporters: list[ErrorReporter] = []
+        if cfg.errors_log_enable:
+            reporters.append(LogReporter(cfg.errors_log_include_messages))
+        if cfg.dlq_topic:
+            await self.admin.ensure_topic(
+                cfg.dlq_topic, partitions=1, replication_factor=cfg.dlq_replication_factor
+            )
+            reporters.append(
+                DeadLetterQueueReporter(
+                    cfg.dlq_topic, task_id.connector, cfg.dlq_context_headers_enable, self.admin.send
+                )
+            )
+        return SinkTaskRunner(
+            settings,
+            task,
+            consumer,
+            topics=cfg.topics,
+            topics_regex=cfg.topics_regex,
+            listener=self.listener,
+            reporters=reporters,
+            max_poll_records=int(consumer_settings["max.poll.records"]),
+            target=target,
+        )
+
+
+def _with_prefix(props: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    return {k[len(prefix) :]: v for k, v in props.items() if k.startswith(prefix)}
