@@ -39,9 +39,9 @@ test: lint typecheck
 unit: venv
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
-## Start a local Kafka and show it doing real work.
+## Start a local Kafka and run a standalone worker copying a file through it.
 demo: venv
-	$(BIN)/python -m distconnect.local.demo --dir $(STATE)/kafka
+	$(BIN)/python -m distconnect.demo --dir $(STATE)
 
 ## Stop everything `make demo` started and remove its state.
 clean:

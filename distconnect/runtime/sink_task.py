@@ -95,6 +95,7 @@ class SinkTaskRunner(TaskRunner):
         self._consumer_started = False
         self._started_task = False
         self._last_commit = time.monotonic()
+        self._last_metadata_refresh = 0.0
         self.records_read = 0
         self.records_put = 0
         self.commits = 0
@@ -118,6 +119,8 @@ class SinkTaskRunner(TaskRunner):
             if batches:
                 records = await self._convert(batches)
                 await self._deliver(records)
+            elif self._topics and not self._assigned:
+                await self._refresh_unknown_topics()
             self._apply_context_requests()
             if self._commit_due():
                 await self.commit()
@@ -163,6 +166,22 @@ class SinkTaskRunner(TaskRunner):
     async def on_resume(self) -> None:
         paused_by_task = {_ktp(tp) for tp in self._context.paused}
         self.consumer.resume(*(tp for tp in self.consumer.assignment() if tp not in paused_by_task))
+
+    async def _refresh_unknown_topics(self) -> None:
+        """Look again for subscribed topics the cluster did not know yet (at most once a second).
+
+        aiokafka refreshes metadata only every ``metadata.max.age.ms`` (5 minutes), so a sink
+        subscribed a moment before its topic is created would sit idle that long; Java's consumer
+        retries unknown topics after ``retry.backoff.ms``. ``_client`` is aiokafka's (pinned <0.15).
+        """
+        now = time.monotonic()
+        if now - self._last_metadata_refresh < 1.0:
+            return
+        self._last_metadata_refresh = now
+        client = self.consumer._client
+        if set(self._topics) - set(client.cluster.topics()):
+            with kafka_errors("refreshing metadata"):
+                await client.force_metadata_update()
 
     # -- rebalances -----------------------------------------------------------------------------
     async def partitions_assigned(self, partitions: set[TopicPartition]) -> None:

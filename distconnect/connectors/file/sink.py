@@ -25,6 +25,7 @@ from distconnect.api.config import AbstractConfig, ConfigDef, ConfigType, Import
 from distconnect.api.connector import SinkConnector
 from distconnect.api.errors import ConnectError
 from distconnect.api.records import OffsetAndMetadata, SinkRecord, TopicPartition
+from distconnect.api.struct import Struct
 from distconnect.api.task import SinkTask
 from distconnect.connectors.common import VERSION
 
@@ -53,6 +54,18 @@ def render_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value).decode("utf-8", "replace")
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{render_value(k)}={render_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(render_value(v) for v in value) + "]"
+    if isinstance(value, Struct):
+        # Java's Struct.toString lists the fields that are set, comma-separated without spaces.
+        parts = [
+            f"{f.name}={render_value(value.get_without_default(f.name))}"
+            for f in value.schema.fields
+            if value.get_without_default(f.name) is not None
+        ]
+        return "Struct{" + ",".join(parts) + "}"
     return str(value)
 
 

@@ -19,13 +19,13 @@ from tests.support import eventually
 
 
 def _start(tmp_path: Path, worker: Path, connector: Path, attempt: int) -> subprocess.Popen[bytes]:
-    log = (tmp_path / f"worker-{attempt}.log").open("wb")
-    return subprocess.Popen(
-        [sys.executable, "-m", "distconnect", "standalone", str(worker), str(connector)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    with (tmp_path / f"worker-{attempt}.log").open("wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "distconnect", "standalone", str(worker), str(connector)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 async def _seqnos(bootstrap: str, topic: str) -> list[int]:
@@ -44,7 +44,7 @@ async def _seqnos(bootstrap: str, topic: str) -> list[int]:
         await consumer.seek_to_beginning(*tps)
         end = await consumer.end_offsets(tps)
         values: list[int] = []
-        while any(await consumer.position(tp) < end[tp] for tp in tps):
+        while [tp for tp in tps if await consumer.position(tp) < end[tp]]:
             batches = await consumer.getmany(timeout_ms=500)
             values.extend(int(r.value) for rs in batches.values() for r in rs)
         return values
