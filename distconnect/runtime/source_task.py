@@ -19,6 +19,7 @@ import asyncio
 import functools
 import logging
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -78,6 +79,7 @@ class SourceTaskRunner(TaskRunner):
         offsets: OffsetStore,
         listener: StatusListener,
         target: TargetState = TargetState.STARTED,
+        create_topic: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(settings, listener, target)
         self.task = task
@@ -91,6 +93,9 @@ class SourceTaskRunner(TaskRunner):
         self._poll: asyncio.Task[list[SourceRecord]] | None = None
         self._producer_started = False
         self._stop_called = False
+        #: ``topic.creation.*``: called once per topic this task has not written to before.
+        self._create_topic = create_topic
+        self._known_topics: set[str] = set()
         self.records_polled = 0
         self.records_written = 0
 
@@ -193,6 +198,10 @@ class SourceTaskRunner(TaskRunner):
                 self.submitted.submit(record.source_partition, record.source_offset).ack()
             else:
                 transformed.append((record, out))
+        if self._create_topic is not None:
+            for topic in {record.topic for _, record in transformed} - self._known_topics:
+                await self._create_topic(topic)
+                self._known_topics.add(topic)
         await self._prepare(transformed)
         key_conv, value_conv, header_conv = (
             settings.key_converter,

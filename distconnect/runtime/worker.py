@@ -282,7 +282,27 @@ class Worker(Service):
                 }
             )
         )
-        return SourceTaskRunner(settings, task, producer, self.offsets, self.listener, target)
+        groups = cfg.topic_creation_groups() if self.config.topic_creation_enable else []
+
+        async def create_topic(topic: str) -> None:
+            # Java's rule: the first listed group whose include/exclude matches, else the default.
+            group = next(g for g in groups if g.matches(topic) or g is groups[-1])
+            await self.admin.ensure_topic(
+                topic,
+                partitions=group.partitions,
+                replication_factor=group.replication_factor,
+                configs={k: str(v) for k, v in group.topic_configs.items()},
+            )
+
+        return SourceTaskRunner(
+            settings,
+            task,
+            producer,
+            self.offsets,
+            self.listener,
+            target,
+            create_topic=create_topic if groups else None,
+        )
 
     async def _sink_runner(
         self,

@@ -214,3 +214,41 @@ async def test_retriable_put_error_redelivers_without_dropping(
         await eventually(lambda: len(FlakySinkTask.received) >= len(values), what="every record to be put")
     assert FlakySinkTask.failures_left == 0
     assert [v["n"] for v in FlakySinkTask.received] == list(range(200))
+
+
+async def test_topic_creation_groups_create_missing_topics(
+    standalone: StandaloneFactory, tmp_path: Path, topic_factory: Any, kafka_bootstrap: str
+) -> None:
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+
+    plain, compacted = topic_factory("plain"), topic_factory("compacted")
+    source = tmp_path / "in.txt"
+    source.write_text("a\nb\nc\n")
+    common = {
+        "connector.class": "FileStreamSource",
+        "file": str(source),
+        "topic.creation.default.replication.factor": "1",
+        "topic.creation.default.partitions": "3",
+        "topic.creation.groups": "compact",
+        "topic.creation.compact.include": compacted,
+        "topic.creation.compact.partitions": "2",
+        "topic.creation.compact.retention.ms": "3600000",
+    }
+    async with standalone() as herder:
+        await herder.put_connector_config("to-plain", {**common, "topic": plain})
+        await herder.put_connector_config("to-compacted", {**common, "topic": compacted})
+        await consume_all(kafka_bootstrap, plain, 3)
+        await consume_all(kafka_bootstrap, compacted, 3)
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        described = {
+            t["topic"]: len(t["partitions"]) for t in await admin.describe_topics([plain, compacted])
+        }
+        configs = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, compacted)])
+    finally:
+        await admin.close()
+    assert described == {plain: 3, compacted: 2}
+    entries = {name: value for name, value, *_ in configs[0].resources[0][4]}
+    assert entries["retention.ms"] == "3600000"
