@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from distconnect.api.errors import DataError
@@ -175,6 +176,27 @@ class Struct:
             raise DataError(f"Not a struct schema: {schema!r}")
         self._schema = schema
         self._values: list[Any] = [None] * len(schema.fields)
+
+    @classmethod
+    def from_values(cls, schema: Schema, values: Sequence[Any]) -> Struct:
+        """A Struct with every field set at once, ``values`` in field order (None = unset).
+
+        Each value is validated as :meth:`put` would, in one pass without name lookups: the fast
+        way for converters that decode a whole record.
+        """
+        struct = cls(schema)
+        fields = schema.fields
+        if len(values) != len(fields):
+            raise DataError(f"{len(values)} values given for a struct with {len(fields)} fields")
+        for field, value in zip(fields, values, strict=True):
+            if value is not None:
+                validate_value(field.schema, value, field.name)
+        struct._values = list(values)
+        return struct
+
+    def values(self) -> tuple[Any, ...]:
+        """Every field's value as set (None when unset, defaults not applied), in field order."""
+        return tuple(self._values)
 
     @property
     def schema(self) -> Schema:

@@ -155,10 +155,9 @@ def to_connect_value(schema: Schema, datum: Any) -> Any:
         if schema.name == n.AVRO_TYPE_UNION:
             return _to_union(schema, datum)
         record = _expect(schema, datum, dict)
-        struct = Struct(schema)
-        for field in schema.fields:
-            struct.put(field, to_connect_value(field.schema, record.get(field.name)))
-        return struct
+        return Struct.from_values(
+            schema, [to_connect_value(field.schema, record.get(field.name)) for field in schema.fields]
+        )
     if t is Type.BYTES and isinstance(datum, bytearray | memoryview):
         datum = bytes(datum)
     raw = datum

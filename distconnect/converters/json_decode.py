@@ -230,15 +230,12 @@ def _map_decoder(schema: Schema, replace: bool) -> Decoder:
 
 
 def _struct_decoder(schema: Schema, replace: bool) -> Decoder:
-    fields = [(field, field.name, build_decoder(field.schema, replace)) for field in schema.fields]
+    fields = [(field.name, build_decoder(field.schema, replace)) for field in schema.fields]
 
     def decode_struct(node: Any) -> Any:
         if type(node) is not dict:
             raise DataError(f"Structs should be encoded as JSON objects, but found {node_type(node)}")
-        struct = Struct(schema)
-        for field, name, decode in fields:
-            struct.put(field, decode(node.get(name)))
-        return struct
+        return Struct.from_values(schema, [decode(node.get(name)) for name, decode in fields])
 
     return decode_struct
 

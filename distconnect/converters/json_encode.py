@@ -221,14 +221,14 @@ def _key_text(key: Any) -> str:
 
 
 def _struct_encoder(schema: Schema, numeric: bool, replace: bool) -> Encoder:
-    fields = [(field, build_encoder(field.schema, numeric, replace)) for field in schema.fields]
+    fields = [(field.name, build_encoder(field.schema, numeric, replace)) for field in schema.fields]
 
     def encode_struct(value: Any) -> Any:
         if not isinstance(value, Struct):
             raise _invalid_type(schema, value)
         if value.schema is not schema and value.schema != schema:
             raise DataError("Mismatching schema.")
-        return {field.name: encode(value.get_without_default(field)) for field, encode in fields}
+        return {name: encode(raw) for (name, encode), raw in zip(fields, value.values(), strict=True)}
 
     return encode_struct
 

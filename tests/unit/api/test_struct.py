@@ -231,3 +231,18 @@ def test_put_accepts_exactly_the_values_in_range(number: int, text: str, numbers
     else:
         with pytest.raises(DataError):
             struct.put("n", number)
+
+
+def test_from_values_validates_in_field_order_and_values_round_trips() -> None:
+    from distconnect.api.data import INT32_SCHEMA, OPTIONAL_STRING_SCHEMA, SchemaBuilder
+    from distconnect.api.errors import DataError
+    from distconnect.api.struct import Struct
+
+    schema = SchemaBuilder.struct().field("a", INT32_SCHEMA).field("b", OPTIONAL_STRING_SCHEMA).build()
+    struct = Struct.from_values(schema, [1, None])
+    assert struct == Struct(schema).put("a", 1)
+    assert struct.values() == (1, None)
+    with pytest.raises(DataError, match='field: "a"'):
+        Struct.from_values(schema, ["not an int", None])
+    with pytest.raises(DataError, match="3 values given for a struct with 2 fields"):
+        Struct.from_values(schema, [1, "x", 2])
