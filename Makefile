@@ -43,6 +43,11 @@ unit: venv
 demo: venv
 	$(BIN)/python -m distconnect.demo --dir $(STATE)
 
+## Benchmarks (print markdown tables; results saved under bench/results/).
+bench: venv
+	$(BIN)/python bench/bench_converters.py
+	$(BIN)/python bench/bench_standalone.py
+
 ## Stop everything `make demo` started and remove its state.
 clean:
 	-test -x $(BIN)/distconnect && $(BIN)/distconnect local kafka stop --dir $(STATE)/kafka

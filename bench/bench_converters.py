@@ -13,9 +13,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
+import os
 import platform
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from distconnect import __version__
@@ -37,6 +39,7 @@ from distconnect.converters.json import JsonConverter
 from distconnect.converters.schema_registry import RegisteredSchema, SchemaRegistryClient
 
 TOPIC = "bench"
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 class InMemoryRegistry(SchemaRegistryClient):
@@ -162,14 +165,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     results = asyncio.run(run(args.records, args.rounds))
-    print(
+    lines = [
         f"distconnect {__version__}, Python {platform.python_version()}, {platform.machine()}, "
-        f"{args.records} records x {args.rounds} rounds, one thread, best round"
-    )
-    print("| converter | serialise records/s | deserialise records/s | bytes/record |")
-    print("|---|---:|---:|---:|")
-    for name, out_rate, in_rate, size in results:
-        print(f"| {name} | {out_rate:,.0f} | {in_rate:,.0f} | {size} |")
+        f"{os.cpu_count()} cores, {args.records} records x {args.rounds} rounds, one thread, best round",
+        "",
+        "| converter | serialise records/s | deserialise records/s | bytes/record |",
+        "|---|---:|---:|---:|",
+        *(f"| {name} | {out:,.0f} | {inp:,.0f} | {size} |" for name, out, inp, size in results),
+    ]
+    print("\n".join(lines))
+    saved = RESULTS / f"converters-{datetime.date.today().isoformat()}.md"
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    saved.write_text("# Converter throughput\n\n" + "\n".join(lines) + "\n")
+    print(f"saved {saved}")
 
 
 if __name__ == "__main__":
