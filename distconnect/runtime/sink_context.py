@@ -77,8 +77,13 @@ class TaskErrantRecordReporter(ErrantRecordReporter):
         self._raw_of = raw_of
 
     async def report(self, record: SinkRecord, error: BaseException) -> None:
-        self._tolerance.failed(Stage.TASK_PUT, "SinkTask", error, raw=self._raw_of(record))
-        await self._tolerance.flush_reports()
+        try:
+            self._tolerance.failed(
+                Stage.TASK_PUT, "SinkTask", error, raw=self._raw_of(record), report_first=True
+            )
+        finally:
+            # Written to the DLQ (and logged) before a not-tolerated error fails the task.
+            await self._tolerance.flush_reports()
 
 
 Send = Callable[[str, bytes | None, bytes | None, list[tuple[str, bytes]]], Any]
@@ -105,6 +110,16 @@ class DeadLetterQueueReporter(ErrorReporter):
         headers = list(raw.headers)
         if self._context_headers:
             headers.extend(self.context_headers(context, raw))
+        if raw.key is None and raw.value is None:
+            # The Python client cannot send a record with neither key nor value.
+            log.warning(
+                "not writing a null-key tombstone from %s-%d@%d to the dead letter queue %s",
+                raw.topic,
+                raw.partition,
+                raw.offset,
+                self.topic,
+            )
+            return
         try:
             await self._send(self.topic, raw.key, raw.value, headers)
             self.reported += 1

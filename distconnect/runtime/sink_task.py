@@ -32,7 +32,7 @@ from distconnect.api.task import SinkTask
 from distconnect.runtime.kafka_clients import kafka_errors
 from distconnect.runtime.sink_context import RunnerSinkContext, TaskErrantRecordReporter
 from distconnect.runtime.states import State, StatusListener, TargetState
-from distconnect.runtime.task_runner import TaskRunner, TaskSettings
+from distconnect.runtime.task_runner import TaskRunner, TaskSettings, class_path
 from distconnect.runtime.tolerance import ErrorReporter, RawRecord, RetryWithTolerance, Stage
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,8 @@ class SinkTaskRunner(TaskRunner):
         self._started_task = False
         self._last_commit = time.monotonic()
         self._last_metadata_refresh = 0.0
+        #: An exception from open()/close() in a rebalance callback; fails the task on the loop.
+        self._rebalance_error: Exception | None = None
         self.records_read = 0
         self.records_put = 0
         self.commits = 0
@@ -116,11 +118,15 @@ class SinkTaskRunner(TaskRunner):
         while await self.await_unpaused():
             with kafka_errors("fetching records"):
                 batches = await self.consumer.getmany(timeout_ms=500, max_records=self._max_poll_records)
+            if self._rebalance_error is not None:
+                raise self._rebalance_error
             if batches:
-                records = await self._convert(batches)
-                await self._deliver(records)
-            elif self._topics and not self._assigned:
-                await self._refresh_unknown_topics()
+                await self._deliver(await self._convert(batches))
+            else:
+                # Apache calls put() with an empty batch too, so tasks can do periodic work.
+                await self._deliver([])
+                if self._topics and not self._assigned:
+                    await self._refresh_unknown_topics()
             self._apply_context_requests()
             if self._commit_due():
                 await self.commit()
@@ -141,10 +147,7 @@ class SinkTaskRunner(TaskRunner):
     async def _stop_plugins(self) -> None:
         if self._started_task:
             self._started_task = False
-            try:
-                await self.task.stop()
-            except Exception:
-                log.exception("task %s: stop() failed", self.id)
+            await self.call_plugin_bounded("stop()", self.task.stop)
         for plugin in (
             self.settings.key_converter,
             self.settings.value_converter,
@@ -185,6 +188,21 @@ class SinkTaskRunner(TaskRunner):
 
     # -- rebalances -----------------------------------------------------------------------------
     async def partitions_assigned(self, partitions: set[TopicPartition]) -> None:
+        # aiokafka logs and swallows listener exceptions; keep the first so the loop fails the task.
+        try:
+            await self._partitions_assigned(partitions)
+        except Exception as err:
+            log.error("task %s: open() of newly assigned partitions failed: %s", self.id, err)
+            self._rebalance_error = self._rebalance_error or err
+
+    async def partitions_revoked(self, partitions: set[TopicPartition]) -> None:
+        try:
+            await self._partitions_revoked(partitions)
+        except Exception as err:
+            log.error("task %s: close() of revoked partitions failed: %s", self.id, err)
+            self._rebalance_error = self._rebalance_error or err
+
+    async def _partitions_assigned(self, partitions: set[TopicPartition]) -> None:
         async with self._lock:
             new = partitions - self._assigned
             self._assigned |= partitions
@@ -199,7 +217,7 @@ class SinkTaskRunner(TaskRunner):
         if not self._resumed.is_set():
             self.consumer.pause(*(_ktp(tp) for tp in new))
 
-    async def partitions_revoked(self, partitions: set[TopicPartition]) -> None:
+    async def _partitions_revoked(self, partitions: set[TopicPartition]) -> None:
         async with self._lock:
             revoked = partitions & self._assigned
             if not revoked:
@@ -213,10 +231,31 @@ class SinkTaskRunner(TaskRunner):
 
     # -- the data path --------------------------------------------------------------------------
     def _raw_of(self, record: SinkRecord) -> RawRecord:
+        """Bytes for an errant record report: the record converted back, as Java's reporter does
+        (the consumed bytes are not kept per record)."""
         origin = record.original_topic_partition
         offset = record.original_kafka_offset
+        settings = self.settings
+        key = value = None
+        headers: list[tuple[str, bytes]] = []
+        try:
+            key = settings.key_converter.from_connect_data(record.topic, record.key_schema, record.key)
+            value = settings.value_converter.from_connect_data(
+                record.topic, record.value_schema, record.value
+            )
+            for h in record.headers:
+                raw = settings.header_converter.from_connect_header(record.topic, h.key, h.schema, h.value)
+                headers.append((h.key, raw or b""))
+        except Exception as err:  # report what could be converted; the error itself is what matters
+            log.warning("task %s: could not re-serialise an errant record for its report: %s", self.id, err)
         return RawRecord(
-            origin.topic, origin.partition, record.kafka_offset if offset is None else offset, None, None
+            origin.topic,
+            origin.partition,
+            record.kafka_offset if offset is None else offset,
+            key,
+            value,
+            tuple(headers),
+            record.timestamp,
         )
 
     async def _convert(self, batches: dict[Any, list[Any]]) -> list[SinkRecord]:
@@ -242,6 +281,7 @@ class SinkTaskRunner(TaskRunner):
     def _to_sink_record(self, rec: Any) -> SinkRecord | None:
         settings = self.settings
         stage = Stage.KEY_CONVERTER
+        executing: Any = None
         try:
             key = settings.key_converter.to_connect_data(rec.topic, rec.key)
             stage = Stage.VALUE_CONVERTER
@@ -265,6 +305,7 @@ class SinkTaskRunner(TaskRunner):
             )
             stage = Stage.TRANSFORMATION
             for transform in settings.stages:
+                executing = transform
                 record = transform.apply(record)
                 if record is None:
                     return None
@@ -278,7 +319,10 @@ class SinkTaskRunner(TaskRunner):
                 tuple(rec.headers or ()),
                 rec.timestamp,
             )
-            self.tolerance.failed(stage, _class_name(stage, settings), err, raw=raw)
+            culprit = (
+                _stage_class(executing) if stage is Stage.TRANSFORMATION else _class_name(stage, settings)
+            )
+            self.tolerance.failed(stage, culprit, err, raw=raw)
             return None
         return record  # type: ignore[no-any-return]
 
@@ -379,4 +423,8 @@ def _class_name(stage: Stage, settings: TaskSettings) -> str:
         Stage.VALUE_CONVERTER: settings.value_converter,
         Stage.HEADER_CONVERTER: settings.header_converter,
     }.get(stage)
-    return type(plugin).__name__ if plugin is not None else "Transformation"
+    return class_path(plugin)
+
+
+def _stage_class(stage: Any) -> str:
+    return str(getattr(stage, "executing_class", None) or class_path(stage))

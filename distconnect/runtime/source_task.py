@@ -25,19 +25,22 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 
 from distconnect.api.context import OffsetStorageReader, SourceTaskContext
+from distconnect.api.errors import RetriableError
 from distconnect.api.records import FrozenMapping, RecordMetadata, SourceRecord
 from distconnect.api.task import SourceTask
 from distconnect.runtime.kafka_clients import kafka_errors, translate_kafka_error
 from distconnect.runtime.offsets import OffsetStore
 from distconnect.runtime.states import State, StatusListener, TargetState
 from distconnect.runtime.submitted import SubmittedRecord, SubmittedRecords
-from distconnect.runtime.task_runner import TaskRunner, TaskSettings
-from distconnect.runtime.tolerance import RetryWithTolerance, Stage
+from distconnect.runtime.task_runner import TaskRunner, TaskSettings, class_path
+from distconnect.runtime.tolerance import ErrorReporter, RetryWithTolerance, Stage
 
 log = logging.getLogger(__name__)
 
 #: Records appended to the producer but not yet acknowledged, before poll waits for acks.
 MAX_IN_FLIGHT = 50_000
+#: Pause before polling again after ``poll()`` raised a RetriableError.
+POLL_RETRY_BACKOFF_S = 1.0
 
 InFlight = tuple["asyncio.Future[Any]", SubmittedRecord, SourceRecord]
 
@@ -80,12 +83,13 @@ class SourceTaskRunner(TaskRunner):
         listener: StatusListener,
         target: TargetState = TargetState.STARTED,
         create_topic: Callable[[str], Awaitable[None]] | None = None,
+        reporters: list[ErrorReporter] | None = None,
     ) -> None:
         super().__init__(settings, listener, target)
         self.task = task
         self.producer = producer
         self.offsets = offsets
-        self.tolerance = RetryWithTolerance(settings.task_id, settings.policy, [])
+        self.tolerance = RetryWithTolerance(settings.task_id, settings.policy, reporters or [])
         self.submitted = SubmittedRecords()
         self._in_flight: deque[InFlight] = deque()
         self._in_flight_changed = asyncio.Event()
@@ -93,6 +97,7 @@ class SourceTaskRunner(TaskRunner):
         self._poll: asyncio.Task[list[SourceRecord]] | None = None
         self._producer_started = False
         self._stop_called = False
+        self._task_started = False
         #: ``topic.creation.*``: called once per topic this task has not written to before.
         self._create_topic = create_topic
         self._known_topics: set[str] = set()
@@ -106,7 +111,11 @@ class SourceTaskRunner(TaskRunner):
         self.task.initialize(
             _SourceContext(self.settings.task_config, _OffsetReader(self.offsets, self.id.connector))
         )
+        if self.stopping:  # stopped before the plugin was started: never start it
+            await self._close_clients()
+            return
         await self.task.start(self.settings.task_config)
+        self._task_started = True
         self._report(State.RUNNING)
         # Acks and periodic commits run beside the poll loop; if the ack processor fails (a send
         # that may not be tolerated), the group cancels the poll loop and the task goes FAILED.
@@ -129,6 +138,11 @@ class SourceTaskRunner(TaskRunner):
                 if self.stopping:
                     return
                 raise
+            except RetriableError as err:
+                # As in Apache: a retriable poll failure is logged and poll() is called again.
+                log.warning("task %s: poll() raised a retriable error, polling again: %s", self.id, err)
+                await self.wait_or_stop(POLL_RETRY_BACKOFF_S)
+                continue
             finally:
                 self._poll = None
             if records:
@@ -137,21 +151,17 @@ class SourceTaskRunner(TaskRunner):
 
     async def request_stop(self) -> None:
         # SourceTask.stop may run while poll() waits; then the pending poll is cancelled.
-        if self._main is not None and not self._main.done():
-            try:
-                await self.task.stop()
-            except Exception:
-                log.exception("task %s: stop() failed", self.id)
+        # Only a task whose start() returned is stopped (once), as in Apache.
+        if self._task_started and not self._stop_called:
             self._stop_called = True
+            await self.call_plugin_bounded("stop()", self.task.stop)
         if self._poll is not None:
             self._poll.cancel()
 
     async def _stop_plugin(self) -> None:
-        if not self._stop_called:
-            try:
-                await self.task.stop()
-            except Exception:
-                log.exception("task %s: stop() failed", self.id)
+        if self._task_started and not self._stop_called:
+            self._stop_called = True
+            await self.call_plugin_bounded("stop()", self.task.stop)
         await self._close_clients()
 
     async def _close_clients(self) -> None:
@@ -178,12 +188,7 @@ class SourceTaskRunner(TaskRunner):
             try:
                 current = stage.apply(current)
             except Exception as err:
-                self.tolerance.failed(
-                    Stage.TRANSFORMATION,
-                    getattr(stage, "executing_class", type(stage).__name__),
-                    err,
-                    record=record,
-                )
+                self.tolerance.failed(Stage.TRANSFORMATION, _stage_class(stage), err, record=record)
                 return None
             if current is None:
                 return None
@@ -343,7 +348,12 @@ def _converter_class(stage: Stage, settings: TaskSettings) -> str:
         Stage.KEY_CONVERTER: settings.key_converter,
         Stage.VALUE_CONVERTER: settings.value_converter,
     }.get(stage, settings.header_converter)
-    return type(plugin).__name__
+    return class_path(plugin)
 
 
 __all__ = ["SourceTaskRunner", "translate_kafka_error"]
+
+
+def _stage_class(stage: Any) -> str:
+    """The transformation behind a chain stage, for error reports."""
+    return str(getattr(stage, "executing_class", None) or class_path(stage))

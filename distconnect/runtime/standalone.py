@@ -118,8 +118,13 @@ class StandaloneHerder(Service):
                 await self._stop_connector_and_tasks(name)
             entry = _Connector(props, target)
             self._connectors[name] = entry
-            await self._start_connector_and_tasks(name, entry)
-            return existing is None
+        # Connector.start runs in a thread and may block for long; the herder stays usable
+        # meanwhile (other connectors can be created), as Apache's does.
+        started = await self._start_connector(name, entry)
+        async with self._lock:
+            if started and self._connectors.get(name) is entry and entry.target is not TargetState.STOPPED:
+                await self._update_tasks(name, entry)
+        return existing is None
 
     async def delete_connector(self, name: str) -> None:
         async with self._lock:
@@ -153,7 +158,8 @@ class StandaloneHerder(Service):
             failed = self.status.connectors.get(name)
             if not only_failed or (failed is not None and failed.state is State.FAILED):
                 await self.worker.stop_connector(name)
-                await self._start_connector(name, entry)
+                # A connector that failed in start() has no tasks yet: regenerate them.
+                await self._start_connector_and_tasks(name, entry)
             if include_tasks:
                 for task_id, status in list(self.status.tasks.items()):
                     if task_id.connector == name and (not only_failed or status.state is State.FAILED):
@@ -209,14 +215,17 @@ class StandaloneHerder(Service):
         running = set(self.worker.task_ids())
         if configs == entry.task_configs and all(TaskId(name, i) in running for i in range(len(configs))):
             return
-        await self._stop_tasks(name)
+        await self._stop_tasks(name, keep=len(configs))
         entry.task_configs = configs
         for index, task_config in enumerate(configs):
             await self.worker.start_task(TaskId(name, index), entry.config, task_config, entry.target)
 
-    async def _stop_tasks(self, name: str) -> None:
+    async def _stop_tasks(self, name: str, *, keep: int = 0) -> None:
+        """Stop the connector's tasks; statuses of tasks numbered ``keep`` and up are removed."""
         tasks = [t for t in self.worker.task_ids() if t.connector == name]
         await asyncio.gather(*(self.worker.stop_task(t) for t in tasks))
+        for task in [t for t in self.status.tasks if t.connector == name and t.task >= keep]:
+            self.status.on_task_status(task, Status(State.DESTROYED, self.worker.worker_id))
 
     async def _stop_connector_and_tasks(self, name: str) -> None:
         await self._stop_tasks(name)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from abc import abstractmethod
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,6 +90,13 @@ class TaskRunner(Service):
         try:
             await self.execute()
         except asyncio.CancelledError:
+            # Abandoned after the shutdown timeout: still release clients (a sink consumer left
+            # open would keep its partitions from the task's next incarnation), bounded in time.
+            try:
+                async with asyncio.timeout(self.settings.shutdown_timeout_ms / 1000):
+                    await self._cleanup_after_failure()
+            except (TimeoutError, Exception):
+                log.exception("task %s: cleanup after abandoning it failed", self.id)
             raise
         except Exception as raised:  # the plugin or the policy gave up: FAILED, the worker lives on
             err = _unwrap(raised)
@@ -158,6 +165,36 @@ class TaskRunner(Service):
             )
             main.cancel()
             await asyncio.wait({main}, timeout=timeout)
+            abandoned = TimeoutError(
+                f"task {self.id} did not stop within {self.settings.shutdown_timeout_ms} ms and was abandoned"
+            )
+            self._report(State.FAILED, abandoned)
+
+    async def wait_or_stop(self, seconds: float) -> None:
+        """Wait ``seconds`` unless the runner is asked to stop first (a back-off that stop cuts short)."""
+        try:
+            async with asyncio.timeout(seconds):
+                await self._stopping.wait()
+        except TimeoutError:
+            pass
+
+    async def call_plugin_bounded(self, what: str, call: Callable[[], Awaitable[Any]]) -> None:
+        """Await a plugin call for at most the shutdown timeout; log (never raise) its failure.
+
+        Used for ``stop()``: a plugin that hangs there is abandoned, not waited for forever.
+        """
+        try:
+            async with asyncio.timeout(self.settings.shutdown_timeout_ms / 1000):
+                await call()
+        except TimeoutError:
+            log.error(
+                "task %s: %s did not return within %d ms; abandoning it",
+                self.id,
+                what,
+                self.settings.shutdown_timeout_ms,
+            )
+        except Exception:
+            log.exception("task %s: %s failed", self.id, what)
 
     async def request_stop(self) -> None:
         """Interrupt what the loop waits on (a poll, a fetch). Default: nothing."""
@@ -168,3 +205,9 @@ def _unwrap(error: Exception) -> Exception:
     while isinstance(error, ExceptionGroup) and len(error.exceptions) == 1:
         error = error.exceptions[0]
     return error
+
+
+def class_path(plugin: object) -> str:
+    """``module.QualifiedName`` of a plugin's class (``__connect.errors.class.name``, like Java's)."""
+    cls = type(plugin)
+    return f"{cls.__module__}.{cls.__qualname__}"

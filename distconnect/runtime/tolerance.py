@@ -138,9 +138,17 @@ class RetryWithTolerance:
         *,
         raw: RawRecord | None = None,
         record: Any = None,
+        report_first: bool = False,
     ) -> None:
-        """Account for a record that failed ``stage``: raise if not tolerated, else queue a report."""
+        """Account for a record that failed ``stage``: raise if not tolerated, else queue a report.
+
+        ``report_first`` (the errant record reporter) queues the report even when the error is
+        not tolerated, as Java's ``executeFailed`` does; the caller flushes reports, then fails.
+        """
         self.total_errors += 1
+        context = ErrorContext(self.task, stage, executing_class, error, raw, record)
+        if report_first:
+            self._pending.append(context)
         if not self.policy.tolerate_all:
             where = f" in stage {stage.value} with class {executing_class}"
             if raw is not None:
@@ -149,7 +157,8 @@ class RetryWithTolerance:
                 where += f" for a source record bound for topic {getattr(record, 'topic', '?')}"
             raise ToleranceExceededError(f"Tolerance exceeded in error handler{where}: {error}") from error
         self.records_skipped += 1
-        self._pending.append(ErrorContext(self.task, stage, executing_class, error, raw, record))
+        if not report_first:
+            self._pending.append(context)
 
     async def execute(self, stage: Stage, executing_class: str, op: Callable[[], Awaitable[T]]) -> T:
         """Run an async stage, retrying retriable errors within ``errors.retry.timeout``.

@@ -13,8 +13,9 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import TopicAlreadyExistsError, for_code
 
+from distconnect.api.errors import ConnectError
 from distconnect.runtime.kafka_clients import admin_kwargs, kafka_errors, producer_kwargs
 
 log = logging.getLogger(__name__)
@@ -68,14 +69,22 @@ class TopicAdmin:
             replication_factor=replication_factor,
             topic_configs=dict(configs or {}),
         )
-        try:
-            with kafka_errors(f"creating topic {topic}"):
-                await self._admin.create_topics([new])
-        except Exception as err:
-            if isinstance(err.__cause__, TopicAlreadyExistsError):
+        with kafka_errors(f"creating topic {topic}"):
+            response = await self._admin.create_topics([new])
+        # Errors come back per topic in the response, not as exceptions.
+        for entry in getattr(response, "topic_errors", ()):
+            name, code = entry[0], entry[1]
+            message = entry[2] if len(entry) > 2 else None
+            if name != topic or code == 0:
+                continue
+            if code == TopicAlreadyExistsError.errno:
                 self._known.add(topic)
                 return False
-            raise
+            error = for_code(code)
+            raise ConnectError(
+                f"could not create topic {topic} ({partitions} partitions, replication factor "
+                f"{replication_factor}): {error.__name__}: {message or error.description}"
+            )
         self._known.add(topic)
         log.info(
             "created topic %s (%d partitions, replication factor %d)", topic, partitions, replication_factor

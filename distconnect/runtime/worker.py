@@ -212,18 +212,23 @@ class Worker(Service):
             raise ConfigError(key, value, "a value is required")
         return value
 
+    def _converter_settings(self, props: Mapping[str, str], key: str) -> tuple[str, dict[str, Any]]:
+        """The class and settings of a converter: from the connector config if it names the class,
+        else from the worker config, never mixed (Java's ``Plugins.newConverter``)."""
+        if props.get(key):
+            return props[key], {**_with_prefix(props, f"{key}."), "converter.type": key.split(".", 1)[0]}
+        return self._required(key), self.config.converter_settings(key)
+
     def _converter(self, props: Mapping[str, str], key: str, is_key: bool) -> Converter:
-        name = props.get(key) or self._required(key)
+        name, settings = self._converter_settings(props, key)
         converter = self.registry.new_converter(name)
-        converter.configure({**self.config.converter_settings(key), **_with_prefix(props, f"{key}.")}, is_key)
+        converter.configure(settings, is_key)
         return converter
 
     def _header_converter(self, props: Mapping[str, str]) -> HeaderConverter:
-        key = "header.converter"
-        converter = self.registry.new_header_converter(props.get(key) or self._required(key))
-        converter.configure(
-            {**self.config.originals_with_prefix(f"{key}."), **_with_prefix(props, f"{key}.")}
-        )
+        name, settings = self._converter_settings(props, "header.converter")
+        converter = self.registry.new_header_converter(name)
+        converter.configure(settings)
         return converter
 
     async def _build_runner(

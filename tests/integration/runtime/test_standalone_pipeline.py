@@ -118,7 +118,7 @@ async def test_tolerance_all_sends_malformed_records_to_dlq_with_context(
     assert headers["__connect.errors.connector.name"] == "dlq-sink"
     assert headers["__connect.errors.task.id"] == "0"
     assert headers["__connect.errors.stage"] == "VALUE_CONVERTER"
-    assert headers["__connect.errors.class.name"] == "JsonConverter"
+    assert headers["__connect.errors.class.name"] == "distconnect.converters.json.JsonConverter"
     assert "DataError" in headers["__connect.errors.exception.class.name"]
     assert headers["__connect.errors.exception.message"]
 
@@ -238,6 +238,17 @@ async def test_topic_creation_groups_create_missing_topics(
     async with standalone() as herder:
         await herder.put_connector_config("to-plain", {**common, "topic": plain})
         await herder.put_connector_config("to-compacted", {**common, "topic": compacted})
+
+        async def created() -> bool:
+            # Consuming first could let the broker auto-create the topics with its defaults.
+            admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+            await admin.start()
+            try:
+                return {plain, compacted} <= set(await admin.list_topics())
+            finally:
+                await admin.close()
+
+        await eventually(created, what="the source tasks to create both topics")
         await consume_all(kafka_bootstrap, plain, 3)
         await consume_all(kafka_bootstrap, compacted, 3)
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)

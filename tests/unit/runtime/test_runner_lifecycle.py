@@ -85,7 +85,10 @@ class LoopRunner(TaskRunner):
     """``execute`` = start, then iterate while not paused/stopped, like the real runners."""
 
     def __init__(
-        self, listener: StatusListener, target: TargetState = TargetState.STARTED, shutdown_ms: int = SHUTDOWN_MS
+        self,
+        listener: StatusListener,
+        target: TargetState = TargetState.STARTED,
+        shutdown_ms: int = SHUTDOWN_MS,
     ) -> None:
         super().__init__(_settings(shutdown_ms), listener, target)
         self.iterations = 0
@@ -235,11 +238,6 @@ async def test_stop_of_a_loop_that_ignores_stop_is_bounded_by_the_shutdown_timeo
     assert runner.cancelled >= 1, "the hung loop is cancelled (abandoned) after the timeout"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a runner abandoned after task.shutdown.graceful.timeout.ms reports no status; "
-    "its last reported state stays RUNNING",
-)
 async def test_abandoned_runner_is_reported_failed_not_left_running() -> None:
     listener = Recorder()
     runner = DeafRunner(listener)
@@ -304,8 +302,14 @@ class FakeProducer:
         self.started = False
         self.stopped = False
         self.sent: list[bytes | None] = []
+        #: If set, start() waits for it (a broker that is slow to answer).
+        self.start_gate: asyncio.Event | None = None
+        self.start_entered = asyncio.Event()
 
     async def start(self) -> None:
+        self.start_entered.set()
+        if self.start_gate is not None:
+            await self.start_gate.wait()
         self.started = True
 
     async def stop(self) -> None:
@@ -325,6 +329,7 @@ class ScriptedSource(SourceTask):
     """A source task whose misbehaviour is chosen per test."""
 
     def __init__(self) -> None:
+        self.calls: list[str] = []
         self.starts = 0
         self.stops = 0
         self.polls = 0
@@ -338,6 +343,7 @@ class ScriptedSource(SourceTask):
         return "1"
 
     async def start(self, props: Mapping[str, str]) -> None:
+        self.calls.append("start")
         self.starts += 1
         if self.fail_start:
             raise RuntimeError("cannot reach the source database at db:5432")
@@ -362,6 +368,7 @@ class ScriptedSource(SourceTask):
         return records
 
     async def stop(self) -> None:
+        self.calls.append("stop")
         self.stops += 1
         if self.hang_stop is not None:
             await self.hang_stop.wait()
@@ -372,7 +379,7 @@ def _source_runner(task: ScriptedSource, listener: StatusListener, shutdown_ms: 
     runner = SourceTaskRunner(
         _settings(shutdown_ms),
         task,
-        producer,  # type: ignore[arg-type]
+        producer,
         MemoryOffsetStore(),
         listener,
     )
@@ -387,7 +394,8 @@ async def test_source_poll_error_fails_with_trace_stops_the_task_once_and_closes
     await runner.start()
     await eventually(lambda: listener.last is State.FAILED, deadline_s=5, what="FAILED")
     trace = listener.reports[-1].trace
-    assert trace is not None and "ValueError: malformed row 17 in source table" in trace
+    assert trace is not None
+    assert "ValueError: malformed row 17 in source table" in trace
     assert listener.states == [State.RUNNING, State.FAILED]
     assert task.stops == 1
     assert producer.stopped
@@ -404,18 +412,14 @@ async def test_source_start_error_fails_with_trace() -> None:
     await runner.start()
     await eventually(lambda: listener.last is State.FAILED, deadline_s=5, what="FAILED")
     trace = listener.reports[-1].trace
-    assert trace is not None and "RuntimeError: cannot reach the source database at db:5432" in trace
+    assert trace is not None
+    assert "RuntimeError: cannot reach the source database at db:5432" in trace
     assert State.RUNNING not in listener.states, "a task whose start() raised never ran"
     assert task.polls == 0
     assert producer.stopped
     await runner.stop()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: SourceTaskRunner calls SourceTask.stop() after start() raised "
-    "(_stop_plugin does not track a successful start)",
-)
 async def test_source_task_whose_start_failed_is_not_stopped() -> None:
     listener = Recorder()
     task = ScriptedSource()
@@ -429,10 +433,6 @@ async def test_source_task_whose_start_failed_is_not_stopped() -> None:
     assert task.stops == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a RetriableError from SourceTask.poll fails the task instead of being retried",
-)
 async def test_source_retriable_poll_error_is_retried_not_fatal() -> None:
     listener = Recorder()
     task = ScriptedSource()
@@ -449,6 +449,23 @@ async def test_source_retriable_poll_error_is_retried_not_fatal() -> None:
         await runner.stop()
 
 
+async def test_source_runner_stopped_before_its_task_started_never_stops_it_first() -> None:
+    listener = Recorder()
+    task = ScriptedSource()
+    runner, producer = _source_runner(task, listener)
+    producer.start_gate = asyncio.Event()
+    await runner.start()
+    await eventually(producer.start_entered.is_set, deadline_s=5, what="the producer to be starting")
+    stopping = asyncio.ensure_future(runner.stop())  # e.g. a rebalance right after the assignment
+    await eventually(lambda: "stop" in task.calls or stopping.done(), deadline_s=2, what="stop()")
+    producer.start_gate.set()
+    await stopping
+    # Either the task never starts, or it is started and then stopped: never stop() before start()
+    # and never a started task left running (Apache: WorkerSourceTask tracks
+    # startedShutdownBeforeStartCompleted for exactly this).
+    assert task.calls in ([], ["start", "stop"]), f"calls into the task: {task.calls}"
+
+
 async def test_source_poll_blocked_forever_is_cancelled_promptly_on_stop() -> None:
     listener = Recorder()
     task = ScriptedSource()
@@ -463,11 +480,6 @@ async def test_source_poll_blocked_forever_is_cancelled_promptly_on_stop() -> No
     assert listener.last is State.UNASSIGNED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: SourceTaskRunner.request_stop awaits SourceTask.stop() with no bound, so a hung "
-    "stop() hangs the runner's stop() past task.shutdown.graceful.timeout.ms",
-)
 async def test_source_stop_that_hangs_is_abandoned_after_the_shutdown_timeout() -> None:
     listener = Recorder()
     task = ScriptedSource()

@@ -1,0 +1,1 @@
+"""Runnable examples for docs/connector-authors.md (importable as ``examples`` with docs/ on PYTHONPATH)."""
