@@ -307,6 +307,7 @@ class Worker(Service):
             self.listener,
             target,
             create_topic=create_topic if groups else None,
+            reporters=[LogReporter(cfg.errors_log_include_messages)] if cfg.errors_log_enable else [],
         )
 
     async def _sink_runner(

@@ -263,3 +263,60 @@ async def test_topic_creation_groups_create_missing_topics(
     assert described == {plain: 3, compacted: 2}
     entries = {name: value for name, value, *_ in configs[0].resources[0][4]}
     assert entries["retention.ms"] == "3600000"
+
+
+class ReportingSinkTask(SinkTask):
+    """Reports every record whose ``n`` is odd to the errant record reporter; keeps the rest."""
+
+    kept: ClassVar[list[int]] = []
+
+    async def start(self, props: Mapping[str, str]) -> None:
+        return None
+
+    async def put(self, records: list[SinkRecord]) -> None:
+        reporter = self.context.errant_record_reporter
+        assert reporter is not None
+        for record in records:
+            if record.value["n"] % 2:
+                await reporter.report(record, ValueError(f"odd n={record.value['n']}"))
+            else:
+                ReportingSinkTask.kept.append(record.value["n"])
+
+    async def stop(self) -> None:
+        return None
+
+    def version(self) -> str:
+        return "1"
+
+
+class ReportingSinkConnector(FlakySinkConnector):
+    def task_class(self) -> type[Task]:
+        return ReportingSinkTask
+
+
+async def test_errant_record_reporter_writes_to_the_dlq(
+    standalone: StandaloneFactory, topic_factory: Any, kafka_bootstrap: str
+) -> None:
+    topic, dlq = topic_factory("in"), topic_factory("dlq")
+    await _produce(kafka_bootstrap, topic, [f'{{"n": {i}}}'.encode() for i in range(10)])
+    plugin = ("distconnect.connectors", "tests.ReportingSinkConnector", ReportingSinkConnector)
+    async with standalone(extra_plugins=(plugin,)) as herder:
+        await herder.put_connector_config(
+            "reporting",
+            {
+                "connector.class": "tests.ReportingSinkConnector",
+                "topics": topic,
+                "value.converter": JSON,
+                "value.converter.schemas.enable": "false",
+                "errors.tolerance": "all",
+                "errors.deadletterqueue.topic.name": dlq,
+                "errors.deadletterqueue.topic.replication.factor": "1",
+                "errors.deadletterqueue.context.headers.enable": "true",
+            },
+        )
+        dead = await consume_all(kafka_bootstrap, dlq, 5)
+    assert sorted(ReportingSinkTask.kept) == [0, 2, 4, 6, 8]
+    assert sorted(r.value for r in dead) == sorted(f'{{"n":{i}}}'.encode() for i in (1, 3, 5, 7, 9))
+    headers = {k: v.decode() for k, v in dead[0].headers}
+    assert headers["__connect.errors.stage"] == "TASK_PUT"
+    assert headers["__connect.errors.exception.message"].startswith("odd n=")
