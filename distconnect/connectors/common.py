@@ -1,5 +1,5 @@
-"""Small helpers shared by the bundled connectors: the version string, a stop-aware wait and a
-rate pacer.
+"""Small helpers shared by the bundled connectors: the version string, a stop-aware wait, a
+rate pacer and the "one task per id" connector body.
 
 Everything here is either pure (``Pacer``) or a thin wrapper over ``asyncio`` primitives; none of
 it does I/O, so it is safe to call on the event loop.
@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
+from typing import ClassVar
+
+from distconnect.api.config import AbstractConfig, ConfigDef
 
 #: How long a task waits for new data before ``poll`` returns an empty batch (seconds). Bounded so
 #: that the runtime regains control regularly even if nothing happens.
@@ -86,3 +90,31 @@ class Pacer:
 
 
 __all__ = ["POLL_INTERVAL_S", "VERSION", "Pacer", "wait_stopped"]
+
+
+class NumberedTasks:
+    """Connector body that runs exactly ``tasks.max`` tasks, each given the connector's settings
+    plus its id (0..n-1) under :attr:`TASK_ID_KEY`. Mix in before the connector base class, set
+    both class attributes and define ``task_class``."""
+
+    CONFIG_DEF: ClassVar[ConfigDef]
+    TASK_ID_KEY: ClassVar[str]
+
+    def __init__(self) -> None:
+        self._props: dict[str, str] = {}
+
+    def version(self) -> str:
+        return VERSION
+
+    def start(self, props: Mapping[str, str]) -> None:
+        AbstractConfig(self.CONFIG_DEF, props)  # fail fast on a bad configuration
+        self._props = dict(props)
+
+    def task_configs(self, max_tasks: int) -> list[dict[str, str]]:
+        return [{**self._props, self.TASK_ID_KEY: str(i)} for i in range(max_tasks)]
+
+    def stop(self) -> None:
+        pass
+
+    def config(self) -> ConfigDef:
+        return self.CONFIG_DEF

@@ -20,7 +20,7 @@ from distconnect.api.connector import SourceConnector
 from distconnect.api.errors import ConnectError
 from distconnect.api.records import FrozenMapping, SourceRecord
 from distconnect.api.task import SourceTask
-from distconnect.connectors.common import POLL_INTERVAL_S, VERSION, Pacer, wait_stopped
+from distconnect.connectors.common import POLL_INTERVAL_S, VERSION, NumberedTasks, Pacer, wait_stopped
 from distconnect.connectors.datagen.payload import PayloadFactory
 
 TOPIC_CONFIG: Final = "topic"
@@ -107,30 +107,14 @@ CONFIG_DEF: Final = (
 )
 
 
-class DatagenSourceConnector(SourceConnector):
+class DatagenSourceConnector(NumberedTasks, SourceConnector):
     """Creates exactly ``tasks.max`` tasks with ids 0..n-1."""
 
-    def __init__(self) -> None:
-        self._props: dict[str, str] = {}
-
-    def version(self) -> str:
-        return VERSION
-
-    def start(self, props: Mapping[str, str]) -> None:
-        AbstractConfig(CONFIG_DEF, props)  # fail fast on a bad configuration
-        self._props = dict(props)
+    CONFIG_DEF = CONFIG_DEF
+    TASK_ID_KEY = TASK_ID_CONFIG
 
     def task_class(self) -> type[SourceTask]:
         return DatagenSourceTask
-
-    def task_configs(self, max_tasks: int) -> list[dict[str, str]]:
-        return [{**self._props, TASK_ID_CONFIG: str(i)} for i in range(max_tasks)]
-
-    def stop(self) -> None:
-        pass
-
-    def config(self) -> ConfigDef:
-        return CONFIG_DEF
 
     def alter_offsets(
         self,

@@ -21,7 +21,7 @@ from distconnect.api.connector import SinkConnector
 from distconnect.api.records import OffsetAndMetadata, SinkRecord, TopicPartition
 from distconnect.api.struct import Struct
 from distconnect.api.task import SinkTask
-from distconnect.connectors.common import VERSION
+from distconnect.connectors.common import VERSION, NumberedTasks
 from distconnect.connectors.verifiable.eventlog import (
     FLUSHED,
     LOG_FILE_CONFIG,
@@ -72,30 +72,14 @@ def source_coordinates(record: SinkRecord) -> tuple[int | None, int | None]:
     return _as_int(record.key), _as_int(value)
 
 
-class VerifiableSinkConnector(SinkConnector):
+class VerifiableSinkConnector(NumberedTasks, SinkConnector):
     """Creates exactly ``tasks.max`` tasks with ids 0..n-1."""
 
-    def __init__(self) -> None:
-        self._props: dict[str, str] = {}
-
-    def version(self) -> str:
-        return VERSION
-
-    def start(self, props: Mapping[str, str]) -> None:
-        AbstractConfig(CONFIG_DEF, props)  # fail fast on a bad configuration
-        self._props = dict(props)
+    CONFIG_DEF = CONFIG_DEF
+    TASK_ID_KEY = ID_CONFIG
 
     def task_class(self) -> type[SinkTask]:
         return VerifiableSinkTask
-
-    def task_configs(self, max_tasks: int) -> list[dict[str, str]]:
-        return [{**self._props, ID_CONFIG: str(i)} for i in range(max_tasks)]
-
-    def stop(self) -> None:
-        pass
-
-    def config(self) -> ConfigDef:
-        return CONFIG_DEF
 
     def alter_offsets(
         self, connector_config: Mapping[str, str], offsets: Mapping[TopicPartition, int | None]

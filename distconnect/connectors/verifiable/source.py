@@ -26,7 +26,7 @@ from distconnect.api.errors import ConnectError
 from distconnect.api.records import RecordMetadata, SourceRecord
 from distconnect.api.struct import Struct
 from distconnect.api.task import SourceTask
-from distconnect.connectors.common import POLL_INTERVAL_S, VERSION, Pacer, wait_stopped
+from distconnect.connectors.common import POLL_INTERVAL_S, VERSION, NumberedTasks, Pacer, wait_stopped
 from distconnect.connectors.verifiable.eventlog import (
     COMMITTED,
     LOG_FILE_CONFIG,
@@ -104,30 +104,14 @@ CONFIG_DEF: Final = (
 )
 
 
-class VerifiableSourceConnector(SourceConnector):
+class VerifiableSourceConnector(NumberedTasks, SourceConnector):
     """Creates exactly ``tasks.max`` tasks with ids 0..n-1."""
 
-    def __init__(self) -> None:
-        self._props: dict[str, str] = {}
-
-    def version(self) -> str:
-        return VERSION
-
-    def start(self, props: Mapping[str, str]) -> None:
-        AbstractConfig(CONFIG_DEF, props)  # fail fast on a bad configuration
-        self._props = dict(props)
+    CONFIG_DEF = CONFIG_DEF
+    TASK_ID_KEY = ID_CONFIG
 
     def task_class(self) -> type[SourceTask]:
         return VerifiableSourceTask
-
-    def task_configs(self, max_tasks: int) -> list[dict[str, str]]:
-        return [{**self._props, ID_CONFIG: str(i)} for i in range(max_tasks)]
-
-    def stop(self) -> None:
-        pass
-
-    def config(self) -> ConfigDef:
-        return CONFIG_DEF
 
 
 class VerifiableSourceTask(SourceTask):

@@ -391,3 +391,15 @@ async def test_sink_reports_a_file_it_cannot_create(tmp_path: Path) -> None:
     task = FileStreamSinkTask()
     with pytest.raises(ConnectError, match="Could not open"):
         await task.start({"file": str(tmp_path / "missing-dir" / "out.txt")})
+
+
+def test_sink_renders_values_like_java_string_value_of() -> None:
+    from distconnect.api.data import INT32_SCHEMA, OPTIONAL_STRING_SCHEMA, SchemaBuilder
+    from distconnect.api.struct import Struct
+    from distconnect.connectors.file.sink import render_value
+
+    schema = SchemaBuilder.struct().field("a", INT32_SCHEMA).field("b", OPTIONAL_STRING_SCHEMA).build()
+    assert render_value({"n": 0, "ok": True, "none": None}) == "{n=0, ok=true, none=null}"
+    assert render_value([1, "x", [False]]) == "[1, x, [false]]"
+    assert render_value(Struct(schema).put("a", 7)) == "Struct{a=7}"
+    assert render_value(Struct(schema).put("a", 7).put("b", "y")) == "Struct{a=7,b=y}"
