@@ -40,7 +40,9 @@ class OffsetCodec:
         self._converter = converter
 
     def encode_key(self, connector: str, partition: Mapping[str, Any]) -> bytes:
-        data = self._converter.from_connect_data("", None, [connector, dict(partition)])
+        # A stable field order: the same partition must always give the same bytes, or compaction
+        # keeps stale offsets and the key may hash to another partition of the offsets topic.
+        data = self._converter.from_connect_data("", None, [connector, dict(sorted(partition.items()))])
         if data is None:
             raise DataError("the offset key converter returned null")
         return data

@@ -63,13 +63,13 @@ class TopicAdmin:
         if topic in self._known or await self.existing([topic]):
             return False
         assert self._admin is not None
-        new = NewTopic(
-            topic,
-            num_partitions=partitions,
-            replication_factor=replication_factor,
-            topic_configs=dict(configs or {}),
-        )
         with kafka_errors(f"creating topic {topic}"):
+            new = NewTopic(
+                topic,
+                num_partitions=partitions,
+                replication_factor=replication_factor,
+                topic_configs=dict(configs or {}),
+            )
             response = await self._admin.create_topics([new])
         # Errors come back per topic in the response, not as exceptions.
         for entry in getattr(response, "topic_errors", ()):
