@@ -2,10 +2,12 @@
 
 Design:
 - One poll's records go through the transformation chain and the converters in one pass, and are
-  appended to the producer without awaiting each acknowledgement (aiokafka batches them).
-- Acknowledgements are consumed *in submission order* by one background coroutine (no callback
-  per record): it marks the record acknowledged for :class:`SubmittedRecords`, calls
-  ``commit_record`` and handles a failed send per ``errors.tolerance``.
+  appended to producer batches (:mod:`.source_batches`): one ``send_batch`` and one future per
+  batch, never an await or a callback per record.
+- Acknowledgements are consumed *per batch, in submission order* by one background coroutine: it
+  calls ``commit_record`` for the batch's records (only if the task overrides it), then marks the
+  batch acknowledged for :class:`SubmittedRecords`; a failed batch fails each of its records per
+  ``errors.tolerance``.
 - Every ``offset.flush.interval.ms`` (and on stop) the acknowledged prefix of each source
   partition is written to the offset store, then ``SourceTask.commit`` is called. An offset is
   never written for a record the broker has not acknowledged, so a crash redelivers, never drops.
@@ -26,23 +28,22 @@ from aiokafka import AIOKafkaProducer
 
 from distconnect.api.context import OffsetStorageReader, SourceTaskContext
 from distconnect.api.errors import RetriableError
-from distconnect.api.records import FrozenMapping, RecordMetadata, SourceRecord
+from distconnect.api.records import FrozenMapping, SourceRecord
 from distconnect.api.task import SourceTask
 from distconnect.runtime.kafka_clients import kafka_errors, translate_kafka_error
 from distconnect.runtime.offsets import OffsetStore
+from distconnect.runtime.source_batches import BatchWriter, ProducerBatch
 from distconnect.runtime.states import State, StatusListener, TargetState
-from distconnect.runtime.submitted import SubmittedRecord, SubmittedRecords
+from distconnect.runtime.submitted import ACKED, SubmittedRecords
 from distconnect.runtime.task_runner import TaskRunner, TaskSettings, class_path
 from distconnect.runtime.tolerance import ErrorReporter, RetryWithTolerance, Stage
 
 log = logging.getLogger(__name__)
 
-#: Records appended to the producer but not yet acknowledged, before poll waits for acks.
+#: Records handed to the producer but not yet acknowledged, before poll waits for acks.
 MAX_IN_FLIGHT = 50_000
 #: Pause before polling again after ``poll()`` raised a RetriableError.
 POLL_RETRY_BACKOFF_S = 1.0
-
-InFlight = tuple["asyncio.Future[Any]", SubmittedRecord, SourceRecord]
 
 
 class _OffsetReader(OffsetStorageReader):
@@ -91,7 +92,11 @@ class SourceTaskRunner(TaskRunner):
         self.offsets = offsets
         self.tolerance = RetryWithTolerance(settings.task_id, settings.policy, reporters or [])
         self.submitted = SubmittedRecords()
-        self._in_flight: deque[InFlight] = deque()
+        #: ``commit_record`` is called per record only if the task overrides it.
+        self._commit_record = type(task).commit_record is not SourceTask.commit_record
+        self._writer = BatchWriter(producer, self.submitted, keep_timestamps=self._commit_record)
+        self._in_flight: deque[ProducerBatch] = deque()
+        self._in_flight_records = 0
         self._in_flight_changed = asyncio.Event()
         self._uncommitted: dict[FrozenMapping, Any] = {}
         self._poll: asyncio.Task[list[SourceRecord]] | None = None
@@ -196,24 +201,25 @@ class SourceTaskRunner(TaskRunner):
 
     async def _send(self, records: list[SourceRecord]) -> None:
         settings = self.settings
-        transformed: list[tuple[SourceRecord, SourceRecord]] = []
-        for record in records:
-            out = self._transform(record)
-            if out is None:
-                self.submitted.submit(record.source_partition, record.source_offset).ack()
-            else:
-                transformed.append((record, out))
+        transformed = [(record, self._transform(record)) for record in records]
+        topics = {record.topic for _, record in transformed if record is not None}
         if self._create_topic is not None:
-            for topic in {record.topic for _, record in transformed} - self._known_topics:
+            for topic in topics - self._known_topics:
                 await self._create_topic(topic)
                 self._known_topics.add(topic)
-        await self._prepare(transformed)
+        await self._prepare([(o, r) for o, r in transformed if r is not None])
+        with kafka_errors(f"fetching metadata for {', '.join(sorted(topics))}"):
+            await self._writer.refresh(topics)
         key_conv, value_conv, header_conv = (
             settings.key_converter,
             settings.value_converter,
             settings.header_converter,
         )
+        append, submitted = self._writer.append, self.submitted
         for original, record in transformed:
+            if record is None:  # dropped by a transform: acknowledged at once, in poll order
+                submitted.add(ACKED, original.source_partition, original.source_offset)
+                continue
             stage = Stage.KEY_CONVERTER
             try:
                 key = key_conv.from_connect_data(record.topic, record.key_schema, record.key, record.headers)
@@ -228,23 +234,30 @@ class SourceTaskRunner(TaskRunner):
                 ]
             except Exception as err:
                 self.tolerance.failed(stage, _converter_class(stage, settings), err, record=original)
-                self.submitted.submit(original.source_partition, original.source_offset).ack()
+                submitted.add(ACKED, original.source_partition, original.source_offset)
                 continue
-            submitted = self.submitted.submit(original.source_partition, original.source_offset)
-            while len(self._in_flight) >= MAX_IN_FLIGHT:
-                self._in_flight_changed.clear()
-                await self._in_flight_changed.wait()
+            assert not (key is None and value is None), "Need at least one: key or value"
             with kafka_errors(f"sending a record to {record.topic}"):
-                future = await self.producer.send(
-                    record.topic,
-                    value=value,
-                    key=key,
-                    partition=record.kafka_partition,
-                    timestamp_ms=record.timestamp,
-                    headers=headers,
+                full = append(
+                    original, record.topic, record.kafka_partition, key, value, record.timestamp, headers
                 )
-            self._in_flight.append((future, submitted, original))
-            self._in_flight_changed.set()
+            if full:
+                for batch in full:
+                    await self._dispatch(batch)
+        for batch in self._writer.take_open():
+            await self._dispatch(batch)
+
+    async def _dispatch(self, batch: ProducerBatch) -> None:
+        """Hand one batch to the producer once fewer than MAX_IN_FLIGHT records are in flight."""
+        size = len(batch.records)
+        while self._in_flight and self._in_flight_records + size > MAX_IN_FLIGHT:
+            self._in_flight_changed.clear()
+            await self._in_flight_changed.wait()
+        with kafka_errors(f"sending a batch of {size} records to {batch.topic}"):
+            await self._writer.send(batch)
+        self._in_flight.append(batch)
+        self._in_flight_records += size
+        self._in_flight_changed.set()
 
     async def _prepare(self, records: list[tuple[SourceRecord, SourceRecord]]) -> None:
         by_topic: dict[str, list[SourceRecord]] = {}
@@ -263,32 +276,36 @@ class SourceTaskRunner(TaskRunner):
                 )
 
     async def _process_acks(self) -> None:
-        """Consume acknowledgements in submission order; the only place records become acked.
+        """Consume acknowledgements per batch in submission order; the only place records become acked.
 
-        ``commit_record`` runs before the record counts as acknowledged, so an offset is never
+        ``commit_record`` runs before the batch counts as acknowledged, so an offset is never
         stored ahead of the task's own record of the commit (the verifiable connectors rely on it).
         """
         while True:
             while not self._in_flight:
                 self._in_flight_changed.clear()
                 await self._in_flight_changed.wait()
-            future, submitted, record = self._in_flight[0]
-            metadata: RecordMetadata | None = None
+            batch = self._in_flight[0]
+            assert batch.future is not None
+            md: Any = None
             try:
-                md = await asyncio.shield(future)
-                metadata = RecordMetadata(md.topic, md.partition, md.offset, md.timestamp)
-                self.records_written += 1
+                md = await asyncio.shield(batch.future)
+                self.records_written += len(batch.records)
             except asyncio.CancelledError:
                 raise
             except Exception as err:
-                error = translate_kafka_error(err, f"producing to {record.topic}")
-                self.tolerance.failed(Stage.KAFKA_PRODUCE, "AIOKafkaProducer", error, record=record)
-            try:
-                await self.task.commit_record(record, metadata)
-            except Exception:
-                log.exception("task %s: commit_record failed (ignored)", self.id)
-            submitted.ack()
+                error = translate_kafka_error(err, f"producing to {batch.topic}")
+                for record in batch.records:
+                    self.tolerance.failed(Stage.KAFKA_PRODUCE, "AIOKafkaProducer", error, record=record)
+            if self._commit_record:
+                for record, metadata in zip(batch.records, batch.metadata(md), strict=True):
+                    try:
+                        await self.task.commit_record(record, metadata)
+                    except Exception:
+                        log.exception("task %s: commit_record failed (ignored)", self.id)
+            batch.handle.ack()
             self._in_flight.popleft()
+            self._in_flight_records -= len(batch.records)
             self._in_flight_changed.set()
 
     async def _flush_periodically(self) -> None:
@@ -338,7 +355,7 @@ class SourceTaskRunner(TaskRunner):
             log.warning(
                 "task %s: %d records still unacknowledged at stop; they will be redelivered",
                 self.id,
-                len(self._in_flight),
+                self._in_flight_records,
             )
         await self.commit_offsets()
 

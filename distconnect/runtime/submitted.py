@@ -8,6 +8,11 @@ offset of a source partition is the offset of the last record of its fully ackno
 A record that is dropped on purpose (filtered by a transform, skipped by ``errors.tolerance``)
 counts as acknowledged at submission.
 
+The data path submits records a producer batch at a time: :meth:`SubmittedRecords.add` files a
+record under a :class:`SubmittedBatch` (one acknowledgement for the whole batch), and consecutive
+records of one source partition in the same batch share a single entry (a run), so the per-record
+cost is one dict lookup. Runs are appended in submission order, so the invariant is unchanged.
+
 Pure and synchronous; owned by one source task runner on one event loop.
 """
 
@@ -16,7 +21,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from distconnect.api.records import FrozenMapping
 
@@ -35,6 +40,50 @@ class SubmittedRecord:
     def ack(self) -> None:
         self.acked = True
 
+    @property
+    def count(self) -> int:
+        return 1
+
+
+class SubmittedBatch:
+    """Records acknowledged together (one producer batch); :meth:`ack` marks all of them."""
+
+    __slots__ = ("acked",)
+
+    def __init__(self, acked: bool = False) -> None:
+        self.acked = acked
+
+    def ack(self) -> None:
+        self.acked = True
+
+
+class _Run:
+    """Consecutive records of one source partition in one batch: the offset of the last one."""
+
+    __slots__ = ("batch", "count", "offset")
+
+    def __init__(self, batch: SubmittedBatch, offset: SourceOffset | None) -> None:
+        self.batch = batch
+        self.offset = offset
+        self.count = 1
+
+    @property
+    def acked(self) -> bool:
+        return self.batch.acked
+
+
+class _Entry(Protocol):
+    @property
+    def acked(self) -> bool: ...
+    @property
+    def offset(self) -> SourceOffset | None: ...
+    @property
+    def count(self) -> int: ...
+
+
+#: The batch of records acknowledged at submission (dropped by a transform, skipped on error).
+ACKED = SubmittedBatch(acked=True)
+
 
 @dataclass(slots=True)
 class CommittableOffsets:
@@ -52,17 +101,41 @@ class SubmittedRecords:
     """In-flight records per source partition, in submission order."""
 
     def __init__(self) -> None:
-        self._records: dict[SourcePartition | None, deque[SubmittedRecord]] = {}
+        self._records: dict[SourcePartition | None, deque[_Entry]] = {}
+        # The last source partition seen (a copy) and its key: sources mostly repeat one partition.
+        self._last_partition: dict[str, Any] | None = None
+        self._last_key: SourcePartition | None = None
+
+    def _key(self, partition: Mapping[str, Any] | None) -> SourcePartition | None:
+        if partition is None or isinstance(partition, FrozenMapping):
+            return partition
+        if partition == self._last_partition:
+            return self._last_key
+        key = FrozenMapping(partition)
+        self._last_partition, self._last_key = dict(partition), key
+        return key
 
     def submit(self, partition: Mapping[str, Any] | None, offset: SourceOffset | None) -> SubmittedRecord:
-        key = (
-            partition
-            if partition is None or isinstance(partition, FrozenMapping)
-            else FrozenMapping(partition)
-        )
+        key = self._key(partition)
         record = SubmittedRecord(key, offset)
         self._records.setdefault(key, deque()).append(record)
         return record
+
+    def add(
+        self, batch: SubmittedBatch, partition: Mapping[str, Any] | None, offset: SourceOffset | None
+    ) -> None:
+        """Submit one record, acknowledged when ``batch`` is (records are added in poll order)."""
+        key = self._key(partition)
+        queue = self._records.get(key)
+        if queue is None:
+            queue = self._records[key] = deque()
+        elif queue:
+            tail = queue[-1]
+            if type(tail) is _Run and tail.batch is batch:
+                tail.offset = offset
+                tail.count += 1
+                return
+        queue.append(_Run(batch, offset))
 
     def committable(self) -> CommittableOffsets:
         """Remove the acknowledged prefix of every partition and return the offsets it reaches.
@@ -72,15 +145,16 @@ class SubmittedRecords:
         result = CommittableOffsets()
         for partition in list(self._records):
             queue = self._records[partition]
-            last: SubmittedRecord | None = None
+            last: _Entry | None = None
             while queue and queue[0].acked:
                 last = queue.popleft()
             if last is not None and partition is not None and last.offset is not None:
                 result.offsets[partition] = last.offset
             if queue:
-                result.pending += len(queue)
-                if len(queue) > result.largest_pending:
-                    result.largest_pending = len(queue)
+                waiting = sum(entry.count for entry in queue)
+                result.pending += waiting
+                if waiting > result.largest_pending:
+                    result.largest_pending = waiting
                     result.largest_pending_partition = partition
             else:
                 del self._records[partition]
@@ -88,4 +162,4 @@ class SubmittedRecords:
 
     @property
     def pending(self) -> int:
-        return sum(1 for queue in self._records.values() for r in queue if not r.acked)
+        return sum(e.count for queue in self._records.values() for e in queue if not e.acked)

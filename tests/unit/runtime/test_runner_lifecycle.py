@@ -22,6 +22,7 @@ from distconnect.runtime.states import State, Status, StatusListener, TargetStat
 from distconnect.runtime.task_runner import TaskRunner, TaskSettings
 from distconnect.runtime.tolerance import ErrorPolicy
 from tests.support import eventually
+from tests.unit.runtime.fake_producer import AutoAckProducer
 
 TASK = TaskId("conn", 0)
 SHUTDOWN_MS = 300
@@ -290,39 +291,7 @@ async def test_stop_is_bounded_even_if_the_loop_swallows_cancellation() -> None:
 
 
 # -- SourceTaskRunner with a fake producer -------------------------------------------------------
-class _Metadata:
-    def __init__(self, topic: str, partition: int, offset: int) -> None:
-        self.topic, self.partition, self.offset, self.timestamp = topic, partition, offset, 0
-
-
-class FakeProducer:
-    """The part of AIOKafkaProducer a source runner uses; every send is acknowledged at once."""
-
-    def __init__(self) -> None:
-        self.started = False
-        self.stopped = False
-        self.sent: list[bytes | None] = []
-        #: If set, start() waits for it (a broker that is slow to answer).
-        self.start_gate: asyncio.Event | None = None
-        self.start_entered = asyncio.Event()
-
-    async def start(self) -> None:
-        self.start_entered.set()
-        if self.start_gate is not None:
-            await self.start_gate.wait()
-        self.started = True
-
-    async def stop(self) -> None:
-        self.stopped = True
-
-    async def flush(self) -> None:
-        return None
-
-    async def send(self, topic: str, value: bytes | None = None, **_: Any) -> asyncio.Future[Any]:
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        future.set_result(_Metadata(topic, 0, len(self.sent)))
-        self.sent.append(value)
-        return future
+FakeProducer = AutoAckProducer
 
 
 class ScriptedSource(SourceTask):
