@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -51,9 +51,10 @@ class _ConnectorEntry:
 
 @dataclass
 class WorkerMetrics:
+    """Counters of this worker's lifetime (the metrics endpoint will expose them)."""
+
     connectors_started: int = 0
     tasks_started: int = 0
-    task_failures: dict[TaskId, str] = field(default_factory=dict)
 
 
 class Worker(Service):
