@@ -16,25 +16,12 @@ from dataclasses import dataclass, field
 from distconnect.api.context import ConnectorContext
 from distconnect.api.errors import AlreadyExistsError, ConfigError, NotFoundError
 from distconnect.runtime.connector_config import validate_connector_config
+from distconnect.runtime.herder import ConfigValidationError
 from distconnect.runtime.service import Service
 from distconnect.runtime.states import MemoryStatusListener, State, Status, TargetState, TaskId, format_trace
 from distconnect.runtime.worker import Worker
 
 log = logging.getLogger(__name__)
-
-
-class ConfigValidationError(ConfigError):
-    """A connector config failed validation; ``errors`` maps each bad key to its messages."""
-
-    def __init__(self, connector: str, errors: dict[str, list[str]]) -> None:
-        self.errors = errors
-        count = sum(len(v) for v in errors.values())
-        super().__init__("config", None, "invalid connector configuration")
-        self.args = (
-            f"Connector configuration is invalid and contains the following {count} error(s):\n"
-            + "\n".join(m for msgs in errors.values() for m in msgs),
-        )
-        self.connector = connector
 
 
 @dataclass
