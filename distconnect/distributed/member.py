@@ -104,6 +104,7 @@ class WorkerGroupMember(Service):
         request_timeout_ms: int | None = None,
         client_kwargs: dict[str, Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        on_rejoin_needed: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(name=f"WorkerGroupMember[{group_id}:{url}]")
         if connect_protocol.lower() not in COMPATIBILITY_MODES:
@@ -125,6 +126,7 @@ class WorkerGroupMember(Service):
         self._metadata = metadata
         self._assign = assign
         self._clock = clock
+        self._on_rejoin_needed = on_rejoin_needed
 
         self._client: AIOKafkaClient | None = None
         self._coordinator_id: int | None = None
@@ -134,8 +136,12 @@ class WorkerGroupMember(Service):
         self.leader_id: str | None = None
         #: Set when the coordinator asks for a rejoin (or the owner calls :meth:`request_rejoin`).
         self.rejoin_needed = asyncio.Event()
-        #: Clock time of the last heartbeat (or join/sync) the coordinator answered for our generation.
+        #: Clock time at which the last request the coordinator answered for our generation was
+        #: *sent* (heartbeat or sync; a join counts when answered). The coordinator's session timer
+        #: for us started no earlier than this, so expiry computed from it is never late.
         self.last_successful_heartbeat: float | None = None
+        #: The generation being assigned while the ``assign`` callback runs (leader only).
+        self.assigning_generation = -1
         #: Number of heartbeats answered with no error (tests and metrics).
         self.heartbeats = 0
         #: A non-retriable error the heartbeat loop met (e.g. a fenced static instance).
@@ -188,12 +194,19 @@ class WorkerGroupMember(Service):
 
     def request_rejoin(self) -> None:
         """The owner wants a new round (e.g. the config topic changed)."""
-        self.rejoin_needed.set()
+        self._set_rejoin_needed()
 
-    def session_expired(self, now: float | None = None) -> bool:
+    def _set_rejoin_needed(self) -> None:
+        self.rejoin_needed.set()
+        if self._on_rejoin_needed is not None:
+            self._on_rejoin_needed()
+
+    def session_expired(self, now: float | None = None, margin_ms: int = 0) -> bool:
         """True when the coordinator has not confirmed our membership for longer than a session.
 
-        Before the first successful join there is nothing to lose, so this is False. While a
+        ``margin_ms`` makes it answer True that much earlier, so the owner can stop its work
+        before the coordinator could give it to another member. Before the first successful join
+        there is nothing to lose, so this is False. While a
         JoinGroup/SyncGroup is waiting on the coordinator the broker keeps us, so the join's start
         counts as contact until the rebalance timeout passes.
         """
@@ -203,10 +216,10 @@ class WorkerGroupMember(Service):
         since = self._join_in_flight_since
         if since is not None and (now - since) * 1000 <= self.rebalance_timeout_ms:
             return False
-        return (now - self.last_successful_heartbeat) * 1000 > self.session_timeout_ms
+        return (now - self.last_successful_heartbeat) * 1000 > self.session_timeout_ms - margin_ms
 
-    def _contact(self) -> None:
-        self.last_successful_heartbeat = self._clock()
+    def _contact(self, sent_at: float | None = None) -> None:
+        self.last_successful_heartbeat = self._clock() if sent_at is None else sent_at
 
     # ------------------------------------------------------------------ requests
 
@@ -330,6 +343,7 @@ class WorkerGroupMember(Service):
         group_assignment: list[tuple[str, bytes]] = []
         if leader_id == member_id:
             members = self._decode_members(response.members)
+            self.assigning_generation = generation
             assigned = self._assign(leader_id, protocol, members)
             if inspect.isawaitable(assigned):
                 assigned = await assigned
@@ -346,7 +360,7 @@ class WorkerGroupMember(Service):
             self.group_instance_id,
             group_assignment,
         )
-        self._join_in_flight_since = self._clock()
+        sync_sent = self._join_in_flight_since = self._clock()
         response = await self._send(sync, f"SyncGroup {self.group_id}")
         self._join_in_flight_since = None
         error = Errors.for_code(response.error_code)
@@ -356,7 +370,7 @@ class WorkerGroupMember(Service):
         if error is Errors.IllegalGenerationError:
             return None
         self._check(error, "SyncGroup", response.error_code)
-        self._contact()
+        self._contact(sync_sent)
         self.generation = generation
         self.protocol = protocol
         self.leader_id = leader_id
@@ -409,6 +423,7 @@ class WorkerGroupMember(Service):
     async def _heartbeat_once(self) -> None:
         generation, member_id = self.generation, self.member_id
         request = HeartbeatRequest(self.group_id, generation, member_id)
+        sent = self._clock()
         response = await self._send(request, f"Heartbeat {self.group_id}")
         if self._joining or generation != self.generation:
             return  # a join started meanwhile; this answer is about an old round
@@ -417,24 +432,24 @@ class WorkerGroupMember(Service):
             self.fatal_error = ConnectError(
                 f"static member {self.group_instance_id} was fenced by another instance"
             )
-            self.rejoin_needed.set()
+            self._set_rejoin_needed()
             return
         error = Errors.for_code(response.error_code)
         if error is Errors.NoError:
             self.heartbeats += 1
-            self._contact()
+            self._contact(sent)
         elif issubclass(error, _REBALANCE):
             # Still a member until the rebalance completes: counts as contact (as in Java).
-            self._contact()
+            self._contact(sent)
             if not self.rejoin_needed.is_set():
                 log.info("%s: coordinator asks for a rejoin (rebalance in progress)", self.name)
-            self.rejoin_needed.set()
+            self._set_rejoin_needed()
         elif issubclass(error, _MEMBER_GONE):
             log.info("%s: %s; rejoin needed", self.name, error.__name__)
             if error is Errors.UnknownMemberIdError and not self.is_static:
                 self.member_id = ""
             self._generation_valid = False
-            self.rejoin_needed.set()
+            self._set_rejoin_needed()
         elif issubclass(error, _COORDINATOR_MOVED):
             self._coordinator_dead(error.__name__)
         else:
