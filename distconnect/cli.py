@@ -1,7 +1,7 @@
 """The ``distconnect`` command line.
 
 ``distconnect local kafka start|stop|status`` manages a real single-node Apache Kafka for
-development and tests. Worker commands (``standalone``, ``worker``) join as the runtime lands.
+development and tests; ``standalone`` and ``worker`` run a standalone or distributed worker.
 Errors that a user can fix are printed as one line on stderr with a non-zero exit code.
 """
 
@@ -57,7 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     standalone = commands.add_parser("standalone", help="run a standalone worker (connect-standalone)")
     standalone.add_argument("worker_properties", type=Path)
     standalone.add_argument("connector_properties", type=Path, nargs="*")
-    for sub in (standalone,):
+    worker = commands.add_parser(
+        "worker", help="run a distributed worker (connect-distributed) that joins a Connect group"
+    )
+    worker.add_argument("worker_properties", type=Path)
+    for sub in (standalone, worker):
         sub.add_argument("--log-level", default=None, help="DEBUG, INFO (default), WARNING, ERROR")
         sub.add_argument("--log-format", choices=("text", "json"), default=None)
     return parser
@@ -95,6 +99,16 @@ def _standalone(args: argparse.Namespace) -> int:
     return asyncio.run(run_standalone(args.worker_properties, list(args.connector_properties)))
 
 
+def _worker(args: argparse.Namespace) -> int:
+    from distconnect.distributed_cmd import run_distributed
+    from distconnect.logging_setup import configure_logging
+
+    configure_logging(args.log_level, args.log_format)
+    if not args.worker_properties.is_file():
+        raise ConnectError(f"{args.worker_properties}: no such file")
+    return asyncio.run(run_distributed(args.worker_properties))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -102,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _kafka(args)
         if args.command == "standalone":
             return _standalone(args)
+        if args.command == "worker":
+            return _worker(args)
     except (LocalServiceError, ConnectError) as err:
         print(f"distconnect: {err}", file=sys.stderr)
         return 1

@@ -1,0 +1,81 @@
+"""``distconnect worker worker.properties``: a distributed worker (``connect-distributed``).
+
+Start-up order matters: the REST server binds first, because the worker's advertised URL is its
+identity in the group (worker id in statuses, leader URL for forwarding); then the herder starts
+its stores, worker and group member and joins; only then does REST reach the herder. On SIGTERM
+or SIGINT the REST server stops taking requests, the herder stops every task (committing
+offsets), leaves the group unless ``group.instance.id`` is set, and the process exits 0. A herder
+that crashes makes the process exit 1, so a supervisor (Kubernetes) restarts it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import quote
+
+from distconnect.distributed.herder import DistributedHerder
+from distconnect.rest.server import RestServer
+from distconnect.runtime.plugins import PluginRegistry
+from distconnect.runtime.properties import load_properties
+from distconnect.runtime.rest_client import RestClient
+from distconnect.runtime.worker import Worker
+from distconnect.runtime.worker_config import DistributedConfig
+from distconnect.storage.factory import kafka_stores
+
+log = logging.getLogger("distconnect.worker")
+
+
+async def run_distributed(worker_file: Path, stop: asyncio.Event | None = None) -> int:
+    registry = PluginRegistry()
+    config = DistributedConfig(load_properties(worker_file), registry=registry)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+    async with RestClient() as client:
+        server = RestServer(config, client=client)
+        await server.start()
+        stores = kafka_stores(config, registry)
+        worker = Worker(server.worker_id, config, registry, stores.offsets, stores.status)
+
+        async def send_task_configs(
+            leader_url: str, connector: str, body: bytes, headers: Mapping[str, str]
+        ) -> None:
+            url = f"{leader_url.rstrip('/')}/connectors/{quote(connector, safe='')}/tasks"
+            await client.request("POST", url, body, headers)
+
+        herder = DistributedHerder(
+            config,
+            worker,
+            stores.config,
+            stores.status,
+            server.advertised_url,
+            send_task_configs=send_task_configs,
+        )
+        try:
+            await herder.start()
+            server.set_herder(herder)
+            log.info(
+                "Worker %s started: REST at %s, group %s",
+                server.worker_id,
+                server.advertised_url,
+                config.group_id,
+            )
+            stopped = asyncio.ensure_future(stop.wait())
+            crashed = asyncio.ensure_future(herder.wait_crashed())
+            await asyncio.wait({stopped, crashed}, return_when=asyncio.FIRST_COMPLETED)
+            stopped.cancel()
+            crashed.cancel()
+            if herder.crash_reason is not None:
+                log.error("The herder failed; stopping the worker: %s", herder.crash_reason)
+                return 1
+            log.info("Stopping: shutting down tasks, committing offsets and leaving the group")
+            return 0
+        finally:
+            await server.stop()
+            await herder.stop()
