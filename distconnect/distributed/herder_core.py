@@ -29,15 +29,13 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable
 
-import orjson
-
-from distconnect.api.context import ConnectorContext
 from distconnect.api.errors import ConnectError, RetriableError
 from distconnect.distributed.assignment import EMPTY, ConnectorsAndTasks
-from distconnect.distributed.herder_state import Backoffs, ChangeBatch, ConfigChanges, plain
-from distconnect.distributed.leader import LeaderAssignor, LeaderRound
+from distconnect.distributed.herder_state import ChangeBatch, ConfigChanges
+from distconnect.distributed.herder_work import TaskConfigSender, WorkRunner
+from distconnect.distributed.leader import LeaderAssignor, LeaderRound, gone_statuses
 from distconnect.distributed.member import JoinResult, WorkerGroupMember
 from distconnect.distributed.member_thread import MemberThread
 from distconnect.distributed.protocol import (
@@ -49,39 +47,20 @@ from distconnect.distributed.protocol import (
     decode_extended_assignment,
     protocol_version,
 )
-from distconnect.runtime.service import Service
-from distconnect.runtime.signature import new_key, signature_headers
-from distconnect.runtime.states import State, Status, TargetState, TaskId, format_trace
+from distconnect.runtime.signature import new_key
+from distconnect.runtime.states import State, Status, TargetState
 from distconnect.runtime.worker import Worker
 from distconnect.runtime.worker_config import DistributedConfig
-from distconnect.storage.cluster_state import ClusterConfigState
 from distconnect.storage.config_store import ConfigStore
 from distconnect.storage.config_types import RestartRequest, SessionKey
 from distconnect.storage.status_store import KafkaStatusStore
 
 log = logging.getLogger("distconnect.herder")
 
-#: Sends task configs to the leader: (leader URL, connector, JSON body, headers).
-TaskConfigSender = Callable[[str, str, bytes, Mapping[str, str]], Awaitable[None]]
-
-_STATUS_FLUSH_TIMEOUT_S = 5.0
 _UNSYNC_RETRIES = 5
 
 
-class _Context(ConnectorContext):
-    """Connector callbacks arrive on connector threads; hop onto the herder's loop."""
-
-    def __init__(self, herder: HerderCore, name: str, loop: asyncio.AbstractEventLoop) -> None:
-        self._herder, self._name, self._loop = herder, name, loop
-
-    def request_task_reconfiguration(self) -> None:
-        self._loop.call_soon_threadsafe(self._herder.request_reconfiguration, self._name)
-
-    def raise_error(self, exc: Exception) -> None:
-        self._loop.call_soon_threadsafe(self._herder.connector_failed, self._name, exc)
-
-
-class HerderCore(Service):
+class HerderCore(WorkRunner):
     """See the module docstring. All methods run on the worker's event loop."""
 
     def __init__(
@@ -96,47 +75,23 @@ class HerderCore(Service):
         clock: Callable[[], float] = time.monotonic,
         wall_clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
     ) -> None:
-        super().__init__("distributed-herder")
-        self.config = config
-        self.worker = worker
-        self.worker_id = worker.worker_id
-        self.configs = config_store
-        self.statuses = status_store
-        self.url = url
-        self._send_task_configs = send_task_configs
-        self._clock = clock
+        super().__init__(
+            config, worker, config_store, status_store, url, send_task_configs=send_task_configs, clock=clock
+        )
         self._wall_ms = wall_clock_ms
         self._lock = asyncio.Lock()
-        self._wake = asyncio.Event()
         self.changes = ConfigChanges(self._wake.set, lambda: self.configs.offset)
-        self.snapshot = ClusterConfigState()
         self.member: MemberThread | None = None
         self._leader = LeaderAssignor(int(config.get("scheduled.rebalance.max.delay.ms")))
         #: The last leader round this worker computed (only meaningful while it is the leader).
         self.leader_round: LeaderRound | None = None
-        self.generation = -1
-        self.member_id = ""
-        self.leader_id: str | None = None
-        self.leader_url: str | None = None
-        self.protocol_version = CONNECT_PROTOCOL_V2
-        #: What this worker runs (or must run) by assignment.
-        self.owned: ConnectorsAndTasks = EMPTY
-        self._joined = False
         self._rejoin_requested = False
         self._rejoin_at: float | None = None
         self._unsync_failures = 0
-        self._reconfigure = Backoffs(clock=clock)
-        #: The connector and task config each task we run was started with.
-        self._task_configs: dict[TaskId, tuple[dict[str, str], dict[str, str]]] = {}
         self._current_assignment: ExtendedAssignment | None = None
         self._loop_task: asyncio.Task[None] | None = None
         #: Set after every completed rebalance (tests and the demo wait on it).
         self.rebalances = 0
-
-    # -- properties ------------------------------------------------------------------------------
-    @property
-    def is_leader(self) -> bool:
-        return self._joined and self.leader_id == self.member_id
 
     def _int(self, key: str) -> int:
         return int(self.config.get(key))
@@ -412,21 +367,13 @@ class HerderCore(Service):
         round_ = self.leader_round
         if round_ is None or not round_.ok:
             return
-        # Statuses of work that is gone; only work no member still runs (a late UNASSIGNED
-        # from its last owner would otherwise resurrect them).
-        snapshot = self.configs.snapshot()
         gone = Status(State.DESTROYED, self.worker_id, generation=self.generation)
-        running = round_.running_anywhere
-        for connector in sorted(self.statuses.connectors()):
-            configured = snapshot.contains(connector)
-            if configured and connector in snapshot.inconsistent:
-                continue  # its task count is unknown until the next complete commit
-            count = snapshot.task_count(connector) if configured else 0
-            for task in self.statuses.task_statuses(connector):
-                if task.task >= count and task not in running.tasks:
-                    self.statuses.on_task_status(task, gone)
-            if not configured and connector not in running.connectors:
-                self.statuses.on_connector_status(connector, gone)
+        with_status = {c: list(self.statuses.task_statuses(c)) for c in self.statuses.connectors()}
+        connectors, tasks = gone_statuses(with_status, self.configs.snapshot(), round_.running_anywhere)
+        for task in tasks:
+            self.statuses.on_task_status(task, gone)
+        for connector in connectors:
+            self.statuses.on_connector_status(connector, gone)
 
     def _session_key_due_in_s(self) -> float | None:
         if not self.is_leader or self.protocol_version < CONNECT_PROTOCOL_V2:
@@ -484,15 +431,6 @@ class HerderCore(Service):
                 *(self._start_task(t) for t in stale if self.snapshot.task_config(t) is not None)
             )
 
-    def _runs_stale_config(self, task: TaskId) -> bool:
-        """Whether ``task`` runs with other configs than the snapshot's (a commit notification
-        may precede the rebalance that already started the task with the new configs)."""
-        current = (
-            plain(self.snapshot.connector_config(task.connector)),
-            plain(self.snapshot.task_config(task)),
-        )
-        return self._task_configs.get(task) != current
-
     async def _process_target_states(self, batch: ChangeBatch) -> None:
         for name in sorted(batch.target_state_changes):
             target = self.snapshot.target_state(name)
@@ -504,151 +442,6 @@ class HerderCore(Service):
                 await self.worker.set_connector_target(name, target)
             if owns_connector and target is TargetState.STARTED:
                 self.request_reconfiguration(name)
-
-    # -- task configs ----------------------------------------------------------------------------
-    def request_reconfiguration(self, name: str) -> None:
-        """Regenerate ``name``'s task configs on the next tick (called by the connector too)."""
-        self._reconfigure.now(name)
-        self._wake.set()
-
-    def connector_failed(self, name: str, error: Exception) -> None:
-        log.error("Connector %s failed: %s", name, error)
-        status = Status(State.FAILED, self.worker_id, format_trace(error), self.generation)
-        self.statuses.on_connector_status(name, status)
-
-    async def _process_reconfigurations(self) -> None:
-        for name in self._reconfigure.take_due():
-            if (
-                name not in self.owned.connectors
-                or self.snapshot.target_state(name) is not TargetState.STARTED
-            ):
-                self._reconfigure.discard(name)
-                continue
-            if name not in self.worker.connector_names():
-                self._reconfigure.discard(name)
-                continue
-            await self._reconfigure_connector(name)
-
-    async def _reconfigure_connector(self, name: str) -> None:
-        config = plain(self.snapshot.connector_config(name))
-        max_tasks = int(config.get("tasks.max") or 1)
-        try:
-            configs = await self.worker.connector_task_configs(name, max_tasks)
-        except Exception as err:
-            self._reconfigure.discard(name)
-            self.connector_failed(name, err)
-            return
-        if len(configs) > max_tasks and config.get("tasks.max.enforce", "true").lower() == "true":
-            self._reconfigure.discard(name)
-            message = (
-                f"The connector {name} has generated {len(configs)} tasks, which is greater than {max_tasks}"
-            )
-            self.connector_failed(name, ConnectError(message))
-            return
-        current = [plain(self.snapshot.task_config(t)) for t in self.snapshot.tasks(name)]
-        applied = self.snapshot.applied_connector_configs.get(name)
-        unchanged = (
-            name not in self.snapshot.inconsistent
-            and configs == current
-            and applied is not None
-            and plain(applied) == config
-        )
-        if unchanged:
-            self._reconfigure.succeeded(name)
-            return
-        if self.is_leader:
-            try:
-                await self.configs.put_task_configs(name, configs)
-            except ConnectError as err:
-                log.warning("Writing task configs of %s failed, will retry: %s", name, err)
-                self._reconfigure.failed(name)
-                return
-            self._reconfigure.succeeded(name)
-            return
-        # Posting to the leader must not hold the tick: the leader may be waiting for us to rejoin.
-        self.spawn(self._post_task_configs(name, configs), name=f"post-task-configs-{name}")
-
-    async def _post_task_configs(self, name: str, configs: list[dict[str, str]]) -> None:
-        leader_url = self.leader_url
-        if self._send_task_configs is None or not leader_url:
-            log.warning("Cannot send task configs of %s: no leader URL known yet", name)
-            self._reconfigure.failed(name)
-            self._wake.set()
-            return
-        body = orjson.dumps(configs)
-        headers: dict[str, str] = {}
-        key = self.snapshot.session_key
-        if self.protocol_version >= CONNECT_PROTOCOL_V2 and key is not None:
-            algorithm = str(self.config.get("inter.worker.signature.algorithm"))
-            headers = signature_headers(key.key, algorithm, body)
-        try:
-            await self._send_task_configs(leader_url, name, body, headers)
-        except Exception as err:
-            delay = self._reconfigure.failed(name)
-            log.warning(
-                "Sending task configs of %s to %s failed; retrying in %.2fs: %s", name, leader_url, delay, err
-            )
-            self._wake.set()
-            return
-        self._reconfigure.succeeded(name)
-
-    # -- starting and stopping work --------------------------------------------------------------
-    async def _start_work(self, work: ConnectorsAndTasks) -> None:
-        await asyncio.gather(*(self._start_connector(c) for c in work.sorted_connectors()))
-        await asyncio.gather(*(self._start_task(t) for t in work.sorted_tasks()))
-
-    async def _start_connector(self, name: str) -> None:
-        config = self.snapshot.connector_config(name)
-        target = self.snapshot.target_state(name) or TargetState.STARTED
-        if config is None or name in self.worker.connector_names():
-            return
-        context = _Context(self, name, asyncio.get_running_loop())
-        started = await self.worker.start_connector(name, plain(config), context, target)
-        if started and target is TargetState.STARTED:
-            self.request_reconfiguration(name)
-
-    async def _start_task(self, task: TaskId) -> None:
-        config = self.snapshot.connector_config(task.connector)
-        task_config = self.snapshot.task_config(task)
-        if config is None or task_config is None or task in self.worker.task_ids():
-            log.warning("Not starting %s: its configuration is not (or no longer) available", task)
-            return
-        target = self.snapshot.target_state(task.connector) or TargetState.STARTED
-        self._task_configs[task] = (plain(config), plain(task_config))
-        await self.worker.start_task(task, plain(config), plain(task_config), target, self.generation)
-
-    async def _stop_work(self, work: ConnectorsAndTasks) -> None:
-        """Stop ``work`` (tasks first); their statuses become UNASSIGNED (written safely)."""
-        if not work:
-            return
-        await asyncio.gather(*(self.worker.stop_task(t) for t in work.tasks))
-        for task in work.tasks:
-            self._task_configs.pop(task, None)
-        names = [c for c in work.connectors if c in self.worker.connector_names()]
-        await asyncio.gather(*(self.worker.stop_connector(c) for c in names))
-        unassigned = Status(State.UNASSIGNED, self.worker_id, generation=self.generation)
-        for name in names:
-            self.statuses.on_connector_status(name, unassigned)
-            self._reconfigure.discard(name)
-
-    async def restart_connector_locally(self, name: str) -> None:
-        self.statuses.on_connector_status(
-            name, Status(State.RESTARTING, self.worker_id, generation=self.generation)
-        )
-        await self.worker.stop_connector(name)
-        await self._start_connector(name)
-
-    async def restart_task_locally(self, task: TaskId) -> None:
-        self.statuses.on_task_status(
-            task, Status(State.RESTARTING, self.worker_id, generation=self.generation)
-        )
-        await self.worker.stop_task(task)
-        await self._start_task(task)
-
-    async def _flush_statuses(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(_STATUS_FLUSH_TIMEOUT_S):
-                await self.statuses.flush()
 
 
 def _call_soon(loop: asyncio.AbstractEventLoop, fn: Callable[[], object]) -> None:

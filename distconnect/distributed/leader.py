@@ -16,7 +16,7 @@ coordinator's cached assignment usable by a *static* member that restarts withou
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from distconnect.distributed.assignment import (
@@ -35,6 +35,7 @@ from distconnect.distributed.protocol import (
     encode_extended_assignment,
     protocol_version,
 )
+from distconnect.runtime.states import TaskId
 from distconnect.storage.cluster_state import ClusterConfigState
 
 
@@ -115,4 +116,32 @@ class LeaderAssignor:
         return LeaderRound(encoded, owners, urls, reported, not failed, generation)
 
 
-__all__ = ["LeaderAssignor", "LeaderRound", "cluster_snapshot"]
+def gone_statuses(
+    with_status: Mapping[str, Iterable[TaskId]],
+    config: ClusterConfigState,
+    running_anywhere: ConnectorsAndTasks,
+) -> tuple[list[str], list[TaskId]]:
+    """Statuses the leader tombstones after a round: deleted connectors, and tasks beyond their
+    connector's committed count (a reconfiguration to fewer tasks, or a stopped connector).
+
+    ``with_status`` maps each connector with a status to its tasks with one. Work that some
+    member still reported running is spared: its owner's late UNASSIGNED report would otherwise
+    resurrect the status after the tombstone; the next round catches it. Connectors whose last
+    commit was incomplete are skipped (their task count is unknown until a complete one).
+    """
+    connectors: list[str] = []
+    tasks: list[TaskId] = []
+    for connector in sorted(with_status):
+        configured = config.contains(connector)
+        if configured and connector in config.inconsistent:
+            continue
+        count = config.task_count(connector) if configured else 0
+        tasks.extend(
+            t for t in sorted(with_status[connector]) if t.task >= count and t not in running_anywhere.tasks
+        )
+        if not configured and connector not in running_anywhere.connectors:
+            connectors.append(connector)
+    return connectors, tasks
+
+
+__all__ = ["LeaderAssignor", "LeaderRound", "cluster_snapshot", "gone_statuses"]
