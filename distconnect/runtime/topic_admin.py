@@ -41,6 +41,14 @@ class TopicAdmin:
             await self._admin.close()
             self._admin = None
 
+    async def cluster_id(self) -> str | None:
+        """The Kafka cluster's id (``GET /`` shows it as ``kafka_cluster_id``)."""
+        assert self._admin is not None, "TopicAdmin.start() was not awaited"
+        with kafka_errors("reading the Kafka cluster id"):
+            cluster = await self._admin.describe_cluster()
+        found = cluster.get("cluster_id")
+        return str(found) if found else None
+
     async def existing(self, topics: list[str]) -> set[str]:
         assert self._admin is not None, "TopicAdmin.start() was not awaited"
         with kafka_errors("listing topics"):
@@ -101,3 +109,15 @@ class TopicAdmin:
                 await self._producer.start()
         with kafka_errors(f"writing to {topic}"):
             await self._producer.send_and_wait(topic, value=value, key=key, headers=headers)
+
+
+async def lookup_kafka_cluster_id(settings: Mapping[str, Any]) -> str | None:
+    """Apache's ``ConnectUtils.lookupKafkaClusterId``: one short admin connection at start-up."""
+    admin = TopicAdmin(settings)
+    await admin.start()
+    try:
+        cluster_id = await admin.cluster_id()
+    finally:
+        await admin.stop()
+    log.info("Kafka cluster ID: %s", cluster_id)
+    return cluster_id
