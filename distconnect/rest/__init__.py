@@ -1,1 +1,8 @@
-"""The aiohttp REST API matching Apache Kafka Connect's (the REST issue)."""
+"""The Kafka Connect REST API on aiohttp: :class:`~distconnect.rest.server.RestServer`.
+
+Endpoints, bodies and status codes are Apache Kafka Connect's; see ``docs/rest.md``.
+"""
+
+from distconnect.rest.server import RestServer
+
+__all__ = ["RestServer"]
