@@ -3,20 +3,30 @@
 :class:`StandaloneHerder` is the single owner of connector configs, target states and task
 configs for its worker. Every operation runs on the worker's event loop and is serialised by one
 lock, so a reconfiguration request from a connector thread and a REST call never interleave.
-The distributed herder offers the same operations backed by the Kafka config topic.
+It implements the :class:`~distconnect.runtime.herder.Herder` contract the REST API uses; being
+the only worker, it never forwards (no :class:`~distconnect.runtime.herder.RequestTargetError`)
+and refuses the internal task-config endpoint as Apache's standalone herder does.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from distconnect.api.context import ConnectorContext
-from distconnect.api.errors import AlreadyExistsError, ConfigError, NotFoundError
+from distconnect.api.errors import AlreadyExistsError, ConfigError, ConnectError, NotFoundError
 from distconnect.runtime.connector_config import validate_connector_config
-from distconnect.runtime.herder import ConfigValidationError
+from distconnect.runtime.herder import (
+    ConfigValidationError,
+    ConnectorInfo,
+    ConnectorStateInfo,
+    ConnectRestError,
+    Created,
+    Herder,
+    TaskInfo,
+)
 from distconnect.runtime.service import Service
 from distconnect.runtime.states import MemoryStatusListener, State, Status, TargetState, TaskId, format_trace
 from distconnect.runtime.worker import Worker
@@ -46,10 +56,20 @@ class _Context(ConnectorContext):
         self._loop.call_soon_threadsafe(self._herder.connector_failed, self._name, exc)
 
 
-class StandaloneHerder(Service):
+#: Apache's ``StandaloneHerder.putTaskConfigs`` message (an UnsupportedOperationException: 500).
+NO_EXTERNAL_TASK_CONFIGS = (
+    "Kafka Connect in standalone mode does not support externally setting task configurations."
+)
+
+
+class StandaloneHerder(Service, Herder):
+    """Lifecycle: a :class:`Service`; ``start`` starts the worker, ``stop`` stops it with every
+    connector and task. Concurrency: see the module docstring."""
+
     def __init__(self, worker: Worker, status: MemoryStatusListener) -> None:
         super().__init__("standalone-herder")
         self.worker = worker
+        self.worker_id = worker.worker_id
         self.status = status
         self._connectors: dict[str, _Connector] = {}
         self._lock = asyncio.Lock()
@@ -61,25 +81,49 @@ class StandaloneHerder(Service):
         await self.worker.stop()
 
     # -- queries --------------------------------------------------------------------------------
-    def connectors(self) -> list[str]:
+    async def connectors(self) -> list[str]:
         return sorted(self._connectors)
 
-    def connector_config(self, name: str) -> dict[str, str]:
+    async def connector_info(self, name: str) -> ConnectorInfo:
+        entry = self._entry(name)
+        tasks = [TaskId(name, i) for i in range(len(entry.task_configs))]
+        return ConnectorInfo(name, dict(entry.config), tasks, self._type(entry.config))
+
+    async def connector_config(self, name: str) -> dict[str, str]:
         return dict(self._entry(name).config)
 
     def task_configs(self, name: str) -> list[dict[str, str]]:
         return [dict(c) for c in self._entry(name).task_configs]
 
-    def connector_status(self, name: str) -> tuple[Status | None, dict[TaskId, Status]]:
-        self._entry(name)
-        tasks = {t: s for t, s in self.status.tasks.items() if t.connector == name}
-        return self.status.connectors.get(name), dict(sorted(tasks.items()))
+    async def task_infos(self, name: str) -> list[TaskInfo]:
+        return [TaskInfo(TaskId(name, i), config) for i, config in enumerate(self.task_configs(name))]
+
+    async def connector_status(self, name: str) -> ConnectorStateInfo:
+        status = self.status.connectors.get(name)
+        if status is None:
+            raise NotFoundError(f"No status found for connector {name}")
+        tasks = {t.task: s for t, s in sorted(self.status.tasks.items()) if t.connector == name}
+        entry = self._connectors.get(name)
+        return ConnectorStateInfo(name, status, tasks, self._type(entry.config if entry else None))
+
+    async def task_status(self, task: TaskId) -> Status:
+        status = self.status.tasks.get(task)
+        if status is None:
+            raise NotFoundError(f"No status found for task {task}")
+        return status
 
     def _entry(self, name: str) -> _Connector:
         try:
             return self._connectors[name]
         except KeyError:
             raise NotFoundError(f"Connector {name} not found") from None
+
+    def _type(self, config: Mapping[str, str] | None) -> str:
+        """``source``/``sink``, or ``unknown`` when the class is not installed (as Apache)."""
+        try:
+            return "sink" if config and self.worker.is_sink(config["connector.class"]) else "source"
+        except (KeyError, ConnectError):
+            return "unknown"
 
     # -- writes ---------------------------------------------------------------------------------
     async def put_connector_config(
@@ -88,9 +132,11 @@ class StandaloneHerder(Service):
         config: Mapping[str, str],
         *,
         allow_replace: bool = True,
-        target: TargetState = TargetState.STARTED,
-    ) -> bool:
-        """Create or replace a connector; returns True if it was created. Invalid configs raise."""
+        initial_state: TargetState | None = None,
+    ) -> Created:
+        """Create or replace a connector; invalid configs raise. ``initial_state`` (default
+        STARTED) applies to a new connector; a replaced one keeps its target state."""
+        target = initial_state or TargetState.STARTED
         props = {**{k: str(v) for k, v in config.items()}, "name": name}
         _, values = await asyncio.to_thread(validate_connector_config, self.worker.registry, props)
         errors = {v.name: list(v.errors) for v in values if v.errors}
@@ -111,7 +157,17 @@ class StandaloneHerder(Service):
         async with self._lock:
             if started and self._connectors.get(name) is entry and entry.target is not TargetState.STOPPED:
                 await self._update_tasks(name, entry)
-        return existing is None
+        return Created(existing is None, await self.connector_info(name))
+
+    async def patch_connector_config(self, name: str, patch: Mapping[str, str | None]) -> ConnectorInfo:
+        """Apache's ``ConnectUtils.patchConfig``: values override, None removes the key."""
+        config = dict(self._entry(name).config)
+        for key, value in patch.items():
+            if value is None:
+                config.pop(key, None)
+            else:
+                config[key] = value
+        return (await self.put_connector_config(name, config, allow_replace=True)).info
 
     async def delete_connector(self, name: str) -> None:
         async with self._lock:
@@ -139,18 +195,43 @@ class StandaloneHerder(Service):
 
     async def restart_connector(
         self, name: str, *, include_tasks: bool = False, only_failed: bool = False
-    ) -> None:
+    ) -> ConnectorStateInfo | None:
         async with self._lock:
             entry = self._entry(name)
-            failed = self.status.connectors.get(name)
-            if not only_failed or (failed is not None and failed.state is State.FAILED):
-                await self.worker.stop_connector(name)
-                # A connector that failed in start() has no tasks yet: regenerate them.
-                await self._start_connector_and_tasks(name, entry)
-            if include_tasks:
-                for task_id, status in list(self.status.tasks.items()):
-                    if task_id.connector == name and (not only_failed or status.state is State.FAILED):
-                        await self._restart_task_locked(task_id)
+            if not include_tasks and not only_failed:
+                await self._restart_connector_locked(name, entry)
+                return None
+            plan = self._restart_plan(name, include_tasks, only_failed)
+            if plan.connector.state is State.RESTARTING:
+                await self._restart_connector_locked(name, entry)
+            for task, status in plan.tasks.items():
+                # A restarted connector may have generated fewer tasks: skip the ones now gone.
+                if status.state is State.RESTARTING and task < len(entry.task_configs):
+                    await self._restart_task_locked(TaskId(name, task))
+            return plan
+
+    def _restart_plan(self, name: str, include_tasks: bool, only_failed: bool) -> ConnectorStateInfo:
+        """Apache's ``buildRestartPlan``: current statuses, RESTARTING for what will restart."""
+        status = self.status.connectors.get(name)
+        if status is None:
+            raise NotFoundError(f"Status for connector {name} not found")
+
+        def chosen(current: Status, wanted: bool) -> Status:
+            return replace(current, state=State.RESTARTING) if wanted else current
+
+        failed = State.FAILED
+        connector = chosen(status, not only_failed or status.state is failed)
+        tasks = {
+            t.task: chosen(s, include_tasks and (not only_failed or s.state is failed))
+            for t, s in sorted(self.status.tasks.items())
+            if t.connector == name
+        }
+        return ConnectorStateInfo(name, connector, tasks, self._type(self._entry(name).config))
+
+    async def _restart_connector_locked(self, name: str, entry: _Connector) -> None:
+        await self.worker.stop_connector(name)
+        # A connector that failed in start() has no tasks yet: regenerate them.
+        await self._start_connector_and_tasks(name, entry)
 
     async def restart_task(self, task_id: TaskId) -> None:
         async with self._lock:
@@ -162,6 +243,12 @@ class StandaloneHerder(Service):
             raise NotFoundError(f"Task {task_id} not found")
         await self.worker.stop_task(task_id)
         await self.worker.start_task(task_id, entry.config, entry.task_configs[task_id.task], entry.target)
+
+    async def put_task_configs_internal(
+        self, name: str, configs: Sequence[Mapping[str, str]], body: bytes, headers: Mapping[str, str]
+    ) -> None:
+        """Only a distributed leader takes task configs from other workers."""
+        raise ConnectRestError(500, NO_EXTERNAL_TASK_CONFIGS)
 
     def request_reconfiguration(self, name: str) -> None:
         self.spawn(self._reconfigure(name), name=f"reconfigure-{name}")

@@ -313,14 +313,14 @@ async def assert_steady(read: Callable[[], Awaitable[Any]], window_s: float = QU
 
 
 # -- status helpers -------------------------------------------------------------------------------
+# Synchronous reads of the in-memory statuses, for polling conditions and quick asserts.
 def connector_state(herder: StandaloneHerder, name: str) -> State | None:
-    status, _ = herder.connector_status(name)
+    status = herder.status.connectors.get(name)
     return None if status is None else status.state
 
 
 def task_states(herder: StandaloneHerder, name: str) -> dict[int, State]:
-    _, tasks = herder.connector_status(name)
-    return {task.task: status.state for task, status in tasks.items()}
+    return {task.task: s.state for task, s in herder.status.tasks.items() if task.connector == name}
 
 
 def worker_tasks(herder: StandaloneHerder, name: str) -> list[int]:
@@ -488,15 +488,14 @@ async def test_failed_task_has_its_trace_and_restart_task_brings_it_back(
     async with standalone(extra_plugins=PLUGINS) as herder:
         await herder.put_connector_config("flaky", source_config(probe, topic))
         await wait_states(herder, "flaky", State.RUNNING, {0: State.FAILED})
-        _, tasks = herder.connector_status("flaky")
-        trace = tasks[TaskId("flaky", 0)].trace
+        trace = (await herder.task_status(TaskId("flaky", 0))).trace
         assert trace is not None
         assert f"RuntimeError: task 0 fails in {where}() on its first run" in trace
         assert await watch.end(topic) == 0
 
         await herder.restart_task(TaskId("flaky", 0))
         await wait_states(herder, "flaky", State.RUNNING, RUNNING1)
-        assert herder.connector_status("flaky")[1][TaskId("flaky", 0)].trace is None
+        assert (await herder.connector_status("flaky")).tasks[0].trace is None
         assert probe.starts[0] == 2
         await grows(watch, topic, 30, "the restarted task to produce")
 
@@ -538,8 +537,8 @@ async def test_connector_failing_to_start_is_failed_with_its_trace_and_has_no_ta
     other = new_probe()
     async with standalone(extra_plugins=PLUGINS) as herder:
         await herder.put_connector_config("cfail", source_config(probe, topic))
-        status, tasks = herder.connector_status("cfail")
-        assert status is not None
+        info = await herder.connector_status("cfail")
+        status, tasks = info.connector, info.tasks
         assert status.state is State.FAILED
         assert status.trace is not None
         assert "RuntimeError: connector cannot list the source tables: permission denied" in status.trace

@@ -40,10 +40,10 @@ async def test_file_to_topic_to_file_is_identical(
             },
         )
         await eventually(lambda: len(_lines(sink)) >= len(lines), what="the sink file to have every line")
-        status, tasks = herder.connector_status("file-source")
-        assert status is not None
-        assert status.state is State.RUNNING
-        assert [s.state for s in tasks.values()] == [State.RUNNING]
+        info = await herder.connector_status("file-source")
+        assert info.connector.state is State.RUNNING
+        assert info.type == "source"
+        assert [s.state for s in info.tasks.values()] == [State.RUNNING]
     assert _lines(sink) == lines
 
 
@@ -107,8 +107,7 @@ async def test_tolerance_all_sends_malformed_records_to_dlq_with_context(
         )
         await eventually(lambda: len(_lines(sink)) >= 3, what="the three valid records in the sink file")
         dead = await consume_all(kafka_bootstrap, dlq, 1)
-        _, tasks = herder.connector_status("dlq-sink")
-        assert tasks[TaskId("dlq-sink", 0)].state is State.RUNNING
+        assert (await herder.task_status(TaskId("dlq-sink", 0))).state is State.RUNNING
     assert _lines(sink) == ["{n=0}", "{n=1}", "{n=3}"]
     assert [r.value for r in dead] == [b"{this is not json"]
     headers = {k: v.decode() for k, v in dead[0].headers}
@@ -139,14 +138,12 @@ async def test_tolerance_none_fails_the_task_naming_the_record(
             },
         )
 
-        def failed() -> Any:
-            status = herder.connector_status("strict-sink")[1].get(TaskId("strict-sink", 0))
+        async def failed() -> Any:
+            status = (await herder.connector_status("strict-sink")).tasks.get(0)
             return status if status is not None and status.state is State.FAILED else None
 
         status = await eventually(failed, what="the sink task to fail")
-        connector_status, _ = herder.connector_status("strict-sink")
-        assert connector_status is not None
-        assert connector_status.state is State.RUNNING
+        assert (await herder.connector_status("strict-sink")).connector.state is State.RUNNING
     assert status.trace is not None
     assert f"topic={topic} partition=0 offset=2" in status.trace
     assert "Tolerance exceeded in error handler" in status.trace
