@@ -38,6 +38,7 @@ def _write_configs(work: Path, bootstrap: str, topic: str) -> tuple[Path, Path, 
                 "value.converter": "org.apache.kafka.connect.json.JsonConverter",
                 "offset.storage.file.filename": str(work / "offsets.json"),
                 "offset.flush.interval.ms": "1000",
+                "listeners": "http://127.0.0.1:0",  # the REST API on a free port
             }
         )
     )

@@ -72,6 +72,7 @@ async def test_sigkill_mid_stream_loses_nothing(tmp_path: Path, kafka_bootstrap:
                 "value.converter.schemas.enable": "false",
                 "offset.storage.file.filename": str(offsets),
                 "offset.flush.interval.ms": "1000",
+                "listeners": "http://127.0.0.1:0",  # the REST API on a free port
             }
         )
     )
