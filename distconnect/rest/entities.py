@@ -36,6 +36,11 @@ def _state_json(status: Status) -> Json:
     body: Json = {"state": status.state.value, "worker_id": status.worker_id}
     if status.trace:  # Jackson's NON_EMPTY: neither null nor ""
         body["trace"] = status.trace
+    # KIP-891's plugin version, shown only when known. Read defensively: statuses gain the
+    # field with the status-store work, and REST must render both shapes meanwhile.
+    version = getattr(status, "version", None)
+    if version:
+        body["version"] = version
     return body
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -338,3 +339,16 @@ async def test_delete(rest: Client, herder: FakeHerder) -> None:
     missing = await rest.delete("/connectors/src")
     assert missing.status == 404
     assert await missing.json() == {"error_code": 404, "message": "Connector src not found"}
+
+
+@pytest.mark.skipif(
+    "version" not in {f.name for f in dataclasses.fields(Status)},
+    reason="statuses carry no plugin version yet",
+)
+async def test_status_shows_the_plugin_version_when_known(rest: Client, herder: FakeHerder) -> None:
+    await create(rest, config={**SOURCE, "tasks.max": "1"})
+    versioned = Status(State.RUNNING, "w", version="3.1.0")  # type: ignore[call-arg]
+    herder.statuses["src"] = ConnectorStateInfo("src", versioned, {0: Status(State.RUNNING, "w")}, "source")
+    body = await (await rest.get("/connectors/src/status")).json()
+    assert body["connector"] == {"state": "RUNNING", "worker_id": "w", "version": "3.1.0"}
+    assert body["tasks"] == [{"id": 0, "state": "RUNNING", "worker_id": "w"}]
