@@ -159,14 +159,18 @@ class Worker(Service):
             await self._call_stop(name, entry)
 
     async def connector_task_configs(self, name: str, max_tasks: int) -> list[dict[str, str]]:
-        """Ask a running connector for task configs (in a thread); adds ``task.class`` like Java."""
+        """Ask a running connector for task configs (in a thread); adds ``task.class`` and, for
+        sinks, ``topics``/``topics.regex`` like Java's ``Worker.connectorTaskConfigs``."""
         entry = self._connectors.get(name)
         if entry is None or not entry.started:
             raise ConnectError(f"connector {name} is not running on this worker")
         configs = await asyncio.to_thread(entry.connector.task_configs, max_tasks)
         task_class = entry.connector.task_class()
-        qualified = f"{task_class.__module__}.{task_class.__qualname__}"
-        return [{**{k: str(v) for k, v in c.items()}, "task.class": qualified} for c in configs]
+        extra = {"task.class": f"{task_class.__module__}.{task_class.__qualname__}"}
+        if isinstance(entry.connector, SinkConnector):
+            # Java copies the subscription into every sink task's config.
+            extra.update({k: entry.config[k] for k in ("topics", "topics.regex") if entry.config.get(k)})
+        return [{**{k: str(v) for k, v in c.items()}, **extra} for c in configs]
 
     def _connector_status(self, name: str, state: State, error: BaseException | None = None) -> None:
         trace = format_trace(error) if error is not None else None

@@ -59,7 +59,9 @@ async def test_reconfigure_pause_and_delete(cluster: Cluster, topic: str) -> Non
 
     async def paused() -> bool:
         info = await other.connector_status("vsrc")
-        return info.connector.state is State.PAUSED and all(s.state is State.PAUSED for s in info.tasks.values())
+        return info.connector.state is State.PAUSED and all(
+            s.state is State.PAUSED for s in info.tasks.values()
+        )
 
     await eventually(paused, deadline_s=30, what="connector and tasks PAUSED")
 
@@ -70,3 +72,84 @@ async def test_reconfigure_pause_and_delete(cluster: Cluster, topic: str) -> Non
 
     await eventually(gone, deadline_s=30, what="work stopped and statuses tombstoned")
     assert await other.connectors() == []
+
+
+async def test_the_eager_protocol_balances_too(kafka_bootstrap: str, topic: str) -> None:
+    cluster = Cluster(kafka_bootstrap, connect_protocol="eager")
+    try:
+        herders = [await cluster.add(), await cluster.add()]
+        await cluster.put("vsrc", source(topic, 3))
+        await cluster.wait_running("vsrc", 3)
+        # Round robin over sorted members: the connector and one task, then two tasks.
+        await eventually(
+            lambda: sorted(cluster.assignments().values()) == [(0, 2), (1, 1)],
+            deadline_s=30,
+            what="eager split",
+        )
+        assert {h.protocol_version for h in herders} == {0}
+    finally:
+        await cluster.stop_all()
+
+
+async def test_a_worker_that_loses_the_coordinator_stops_its_work_then_gets_it_back(
+    cluster: Cluster, topic: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    lonely = await cluster.add()
+    await cluster.put("vsrc", source(topic, 2))
+    await cluster.wait_running("vsrc", 2)
+    member = lonely.member
+    assert member is not None
+    started = lonely.worker.metrics.tasks_started
+    real = member.session_expired
+    expired_once = [True]
+
+    def session_expired(margin_ms: int = 0) -> bool:
+        # One answer as if heartbeats had failed for a whole session, then the truth again.
+        return expired_once.pop() if expired_once else real(margin_ms)
+
+    member.session_expired = session_expired  # type: ignore[method-assign]
+    caplog.set_level("WARNING", logger="distconnect.herder")
+    lonely._wake.set()
+    await eventually(lambda: not expired_once, deadline_s=10, what="the herder checks the session")
+    # It stopped everything (tasks report UNASSIGNED), rejoined, and was given its work again.
+    await eventually(
+        lambda: lonely.worker.metrics.tasks_started == started + 2, deadline_s=30, what="tasks restarted"
+    )
+    await cluster.wait_running("vsrc", 2)
+    lost = [r for r in caplog.records if "Lost contact with the group coordinator" in r.getMessage()]
+    assert len(lost) == 1
+
+
+async def test_restarts_run_on_the_owner_and_stop_then_resume(cluster: Cluster, topic: str) -> None:
+    first = await cluster.add()
+    second = await cluster.add()
+    await cluster.put("vsrc", source(topic, 2))
+    await cluster.wait_running("vsrc", 2)
+    starts = first.worker.metrics.tasks_started + second.worker.metrics.tasks_started
+    non_leader = second if cluster.leader() is first else first
+    plan = await cluster.leader().restart_connector("vsrc", include_tasks=True)
+    assert plan is not None
+    assert plan.connector.state is State.RESTARTING
+    assert {s.state for s in plan.tasks.values()} == {State.RESTARTING}
+    await eventually(
+        lambda: first.worker.metrics.tasks_started + second.worker.metrics.tasks_started == starts + 2,
+        deadline_s=30,
+        what="both tasks restarted by their owners",
+    )
+    await cluster.wait_running("vsrc", 2)
+
+    # Only the leader may stop a connector; stopping removes its tasks, resuming brings them back.
+    from distconnect.runtime.herder import NotLeaderError
+
+    with pytest.raises(NotLeaderError):
+        await non_leader.set_target_state("vsrc", TargetState.STOPPED)
+    await cluster.leader().set_target_state("vsrc", TargetState.STOPPED)
+
+    async def stopped() -> bool:
+        info = await first.connector_status("vsrc")
+        return info.connector.state is State.STOPPED and not info.tasks
+
+    await eventually(stopped, deadline_s=30, what="connector STOPPED without tasks")
+    assert (await first.connector_info("vsrc")).tasks == []
+    await non_leader.set_target_state("vsrc", TargetState.STARTED)  # resume: any worker
+    await cluster.wait_running("vsrc", 2)
