@@ -88,6 +88,7 @@ class HerderCore(WorkRunner):
         self._rejoin_requested = False
         self._rejoin_at: float | None = None
         self._unsync_failures = 0
+        self._key_retry_at = 0.0
         self._current_assignment: ExtendedAssignment | None = None
         self._loop_task: asyncio.Task[None] | None = None
         #: Set after every completed rebalance (tests and the demo wait on it).
@@ -379,13 +380,15 @@ class HerderCore(WorkRunner):
         if not self.is_leader or self.protocol_version < CONNECT_PROTOCOL_V2:
             return None
         key = self.snapshot.session_key
+        if self._key_retry_at > self._clock():
+            return self._key_retry_at - self._clock()
         if key is None:
             return 0.0
         ttl = self._int("inter.worker.key.ttl.ms")
         return max(0.0, (key.creation_timestamp + ttl - self._wall_ms()) / 1000)
 
     async def _maybe_rotate_session_key(self) -> None:
-        if self.protocol_version < CONNECT_PROTOCOL_V2:
+        if self.protocol_version < CONNECT_PROTOCOL_V2 or self._key_retry_at > self._clock():
             return
         key = self.configs.snapshot().session_key
         algorithm = str(self.config.get("inter.worker.key.generation.algorithm"))
@@ -395,7 +398,12 @@ class HerderCore(WorkRunner):
         size = self.config.get("inter.worker.key.size")
         fresh = SessionKey(new_key(algorithm, int(size) if size else None), algorithm, self._wall_ms())
         log.info("Distributing a new session key (%s)", algorithm)
-        await self.configs.put_session_key(fresh)
+        try:
+            await self.configs.put_session_key(fresh)
+        except ConnectError as err:  # the next tick tries again; signed requests wait meanwhile
+            log.warning("Could not write a new session key, retrying in 1 s: %s", err)
+            self._key_retry_at = self._clock() + 1.0
+            return
         self.snapshot = self.configs.snapshot()
 
     # -- applying the config topic ---------------------------------------------------------------
