@@ -22,6 +22,7 @@ from distconnect.rest.server import RestServer
 from distconnect.runtime.plugins import PluginRegistry
 from distconnect.runtime.properties import load_properties
 from distconnect.runtime.rest_client import RestClient
+from distconnect.runtime.topic_admin import lookup_kafka_cluster_id
 from distconnect.runtime.worker import Worker
 from distconnect.runtime.worker_config import DistributedConfig
 from distconnect.storage.factory import kafka_stores
@@ -37,8 +38,9 @@ async def run_distributed(worker_file: Path, stop: asyncio.Event | None = None) 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
 
+    cluster_id = await lookup_kafka_cluster_id(config.client_configs("admin"))
     async with RestClient() as client:
-        server = RestServer(config, client=client)
+        server = RestServer(config, client=client, kafka_cluster_id=cluster_id)
         await server.start()
         stores = kafka_stores(config, registry)
         worker = Worker(server.worker_id, config, registry, stores.offsets, stores.status)
