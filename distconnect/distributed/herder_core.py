@@ -31,7 +31,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from distconnect.api.errors import ConnectError, RetriableError
+from distconnect.api.errors import ConfigError, ConnectError, RetriableError
 from distconnect.distributed.assignment import EMPTY, ConnectorsAndTasks
 from distconnect.distributed.herder_state import ChangeBatch, ConfigChanges
 from distconnect.distributed.herder_work import TaskConfigSender, WorkRunner
@@ -99,6 +99,10 @@ class HerderCore(WorkRunner):
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def on_start(self) -> None:
+        if self.config.exactly_once_source_enabled:
+            raise ConfigError(
+                "exactly.once.source.support", "enabled", "exactly-once source support is not implemented yet"
+            )
         self.configs.set_listener(self.changes)
         await self.statuses.start()
         await self.configs.start()
