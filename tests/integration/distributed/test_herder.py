@@ -153,3 +153,11 @@ async def test_restarts_run_on_the_owner_and_stop_then_resume(cluster: Cluster, 
     assert (await first.connector_info("vsrc")).tasks == []
     await non_leader.set_target_state("vsrc", TargetState.STARTED)  # resume: any worker
     await cluster.wait_running("vsrc", 2)
+
+
+async def test_exactly_once_source_support_is_refused_until_implemented(kafka_bootstrap: str) -> None:
+    from distconnect.api.errors import ConfigError
+
+    cluster = Cluster(kafka_bootstrap, exactly_once_source_support="enabled")
+    with pytest.raises(ConfigError, match=r"exactly\.once\.source\.support"):
+        await cluster.add()
