@@ -52,6 +52,8 @@ class Status:
     worker_id: str
     trace: str | None = None
     generation: int = 0
+    #: The connector's or task's plugin version (KIP-891, Apache Kafka 4.1+); None when unknown.
+    version: str | None = None
 
 
 def format_trace(error: BaseException) -> str:

@@ -4,9 +4,11 @@ Keys are UTF-8 strings; values are ``KafkaStatusBackingStore``'s structs rendere
 JSON converter (``schemas.enable=false``, :mod:`distconnect.storage.records`):
 
 * ``status-connector-<name>`` and ``status-task-<name>-<n>``: STATUS_SCHEMA_V0
-  ``{"state":"RUNNING","trace":null,"worker_id":"host:port","generation":5}``
-  (``trace`` is optional and written as null when absent). DESTROYED is never written: it
-  becomes a tombstone.
+  ``{"state":"RUNNING","trace":null,"worker_id":"host:port","generation":5,"version":"1.0"}``
+  (``trace`` and ``version`` are optional and written as null when absent). ``version``, the
+  plugin's version, arrived with KIP-891 in Apache Kafka 4.1 under the same schema name; older
+  workers ignore it and records without it read as version null, so writing it is compatible
+  both ways. DESTROYED is never written: it becomes a tombstone.
 * ``status-topic-<topic>:connector-<name>``: TOPIC_STATUS_SCHEMA_V0, a map with one entry
   ``{"topic":{"name":..,"connector":..,"task":N,"discoverTimestamp":ms}}`` (KIP-558 active topics);
   a tombstone forgets the topic.
@@ -44,6 +46,7 @@ STATUS_SCHEMA_V0: Schema = (
     .field("trace", OPTIONAL_STRING_SCHEMA)
     .field("worker_id", STRING_SCHEMA)
     .field("generation", INT32_SCHEMA)
+    .field("version", OPTIONAL_STRING_SCHEMA)
     .build()
 )
 TOPIC_STATUS_VALUE_SCHEMA_V0: Schema = (
@@ -119,6 +122,7 @@ class StatusRecordCodec:
         struct.put("trace", status.trace)
         struct.put("worker_id", status.worker_id)
         struct.put("generation", status.generation)
+        struct.put("version", status.version)
         return self._converter.from_connect_data(self._topic, STATUS_SCHEMA_V0, struct)
 
     def topic_status(self, status: TopicStatus | None) -> bytes | None:
@@ -168,17 +172,18 @@ class StatusRecordCodec:
             log.error("Failed to deserialize status %s: %s", key, err)
             return None
         state, trace, worker = fields.get("state"), fields.get("trace"), fields.get("worker_id")
-        generation = int_value(fields.get("generation"))
+        generation, version = int_value(fields.get("generation")), fields.get("version")
         if (
             not isinstance(state, str)
             or state not in State.__members__
             or not isinstance(worker, str)
             or generation is None
             or not (trace is None or isinstance(trace, str))
+            or not (version is None or isinstance(version, str))  # Java's (String) cast would throw
         ):
             log.error("Failed to deserialize status %s: unexpected fields %s", key, sorted(fields))
             return None
-        return Status(State[state], worker, trace, generation)
+        return Status(State[state], worker, trace, generation, version)
 
     def _topic_record(self, key: str, value: bytes | None) -> TopicStatusRecord | None:
         delimiter = key.find(":")

@@ -107,11 +107,11 @@ async def test_destroyed_tombstones_and_connector_deletion(
     records = {(r.key, r.value) for r in await raw_records(kafka_bootstrap, topic.name)}
     assert (
         b"status-connector-my-conn",
-        b'{"state":"RUNNING","trace":null,"worker_id":"a:8083","generation":1}',
+        b'{"state":"RUNNING","trace":null,"worker_id":"a:8083","generation":1,"version":null}',
     ) in records
     assert (
         b"status-task-my-conn-1",
-        b'{"state":"RUNNING","trace":null,"worker_id":"a:8083","generation":1}',
+        b'{"state":"RUNNING","trace":null,"worker_id":"a:8083","generation":1,"version":null}',
     ) in records
     assert (b"status-task-my-conn-2", None) in records
     assert (b"status-connector-my-conn", None) in records

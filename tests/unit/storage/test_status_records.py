@@ -34,16 +34,45 @@ def test_keys_are_javas() -> None:
 
 
 def test_status_follows_status_schema_v0(codec: StatusRecordCodec) -> None:
-    # STATUS_SCHEMA_V0 = struct{state: string, trace: optional string, worker_id: string, generation: int32}
+    # STATUS_SCHEMA_V0 = struct{state: string, trace: optional string, worker_id: string,
+    #                           generation: int32, version: optional string (KIP-891, Kafka 4.1+)}
     running = Status(State.RUNNING, "10.0.0.1:8083", None, 7)
-    golden = b'{"state":"RUNNING","trace":null,"worker_id":"10.0.0.1:8083","generation":7}'
+    golden = b'{"state":"RUNNING","trace":null,"worker_id":"10.0.0.1:8083","generation":7,"version":null}'
     assert codec.status(running) == golden
     assert codec.decode("status-connector-c", golden) == ConnectorStatusRecord("c", running)
 
-    failed = Status(State.FAILED, "w:8083", 'boom "x"\n\tat Foo.bar', 2)
-    golden = b'{"state":"FAILED","trace":"boom \\"x\\"\\n\\tat Foo.bar","worker_id":"w:8083","generation":2}'
+    failed = Status(State.FAILED, "w:8083", 'boom "x"\n\tat Foo.bar', 2, "4.3.0")
+    golden = (
+        b'{"state":"FAILED","trace":"boom \\"x\\"\\n\\tat Foo.bar","worker_id":"w:8083","generation":2,'
+        b'"version":"4.3.0"}'
+    )
     assert codec.status(failed) == golden
     assert codec.decode("status-task-my-conn-0", golden) == TaskStatusRecord(TaskId("my-conn", 0), failed)
+
+
+def test_status_version_is_written_as_apache_kafka_4_3_writes_it(codec: StatusRecordCodec) -> None:
+    # Bytes copied from the status topic of Apache Kafka Connect 4.3.0's distributed worker
+    # (FileStreamSource): the plugin version while running, null for UNASSIGNED/RESTARTING.
+    java_running = (
+        b'{"state":"RUNNING","trace":null,"worker_id":"127.0.0.1:18083","generation":2,"version":"4.3.0"}'
+    )
+    java_unassigned = (
+        b'{"state":"UNASSIGNED","trace":null,"worker_id":"127.0.0.1:18083","generation":3,"version":null}'
+    )
+    running = Status(State.RUNNING, "127.0.0.1:18083", None, 2, "4.3.0")
+    unassigned = Status(State.UNASSIGNED, "127.0.0.1:18083", None, 3)
+    assert codec.decode("status-connector-fs", java_running) == ConnectorStatusRecord("fs", running)
+    assert codec.decode("status-task-fs-0", java_unassigned) == TaskStatusRecord(TaskId("fs", 0), unassigned)
+    assert codec.status(running) == java_running
+    assert codec.status(unassigned) == java_unassigned
+
+
+def test_statuses_written_before_kip_891_have_no_version(codec: StatusRecordCodec) -> None:
+    # Apache Kafka <= 4.0 writes four fields; the version reads as null, as in Java.
+    old = b'{"state":"RUNNING","trace":null,"worker_id":"w:1","generation":1}'
+    assert codec.decode("status-connector-c", old) == ConnectorStatusRecord(
+        "c", Status(State.RUNNING, "w:1", None, 1)
+    )
 
 
 def test_destroyed_is_a_tombstone(codec: StatusRecordCodec) -> None:
@@ -65,7 +94,7 @@ def test_topic_status_follows_topic_status_schema_v0(codec: StatusRecordCodec) -
 def test_decoding_is_tolerant_of_extra_fields(codec: StatusRecordCodec) -> None:
     value = b'{"state":"PAUSED","worker_id":"w:1","generation":3,"version":"3.9.0","extra":[1]}'
     assert codec.decode("status-connector-c", value) == ConnectorStatusRecord(
-        "c", Status(State.PAUSED, "w:1", None, 3)
+        "c", Status(State.PAUSED, "w:1", None, 3, "3.9.0")
     )
 
 
@@ -78,6 +107,7 @@ def test_decoding_is_tolerant_of_extra_fields(codec: StatusRecordCodec) -> None:
         ("status-connector-c", b'{"state":"SLEEPING","worker_id":"w","generation":1}'),
         ("status-connector-c", b'{"state":"RUNNING","worker_id":"w"}'),
         ("status-connector-c", b'{"state":"RUNNING","worker_id":"w","generation":1,"trace":5}'),
+        ("status-connector-c", b'{"state":"RUNNING","worker_id":"w","generation":1,"version":4}'),
         ("status-connector-c", b"[1,2]"),
         ("status-topic-orders", b"{}"),
         ("status-topic-:connector-c", b"{}"),
