@@ -130,7 +130,10 @@ class DistributedHerder(HerderCore, Herder):
         allow_replace: bool = True,
         initial_state: TargetState | None = None,
     ) -> Created:
-        self._require_leader()  # fail fast; checked again under the lock
+        if self._joined:
+            # Fail fast; checked again under the lock. Before the first join the leader is
+            # unknown: wait for the lock (the loop holds it while joining) instead of a 409.
+            self._require_leader()
         props = {**{k: str(v) for k, v in config.items()}, "name": name}
         await self._validate(name, props)
         async with self._lock:
@@ -144,7 +147,8 @@ class DistributedHerder(HerderCore, Herder):
             return Created(not exists, await self.connector_info(name))
 
     async def patch_connector_config(self, name: str, patch: Mapping[str, str | None]) -> ConnectorInfo:
-        self._require_leader()
+        if self._joined:
+            self._require_leader()
         merged = self._config_of(name)
         for key, value in patch.items():
             if value is None:
