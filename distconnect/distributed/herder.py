@@ -17,7 +17,8 @@ Writes take the herder's lock, so a write arriving during a rebalance waits for 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Mapping, Sequence
 
 from distconnect.api.errors import AlreadyExistsError, ConfigError, NotFoundError
 from distconnect.distributed.herder_core import HerderCore
@@ -90,6 +91,14 @@ class DistributedHerder(HerderCore, Herder):
                 "Cannot complete request because this worker is not the leader", self.leader_url
             )
 
+    @contextlib.asynccontextmanager
+    async def _writing(self) -> AsyncIterator[None]:
+        """Hold the herder's lock for a write, once the worker has joined the group (a write
+        sent while a worker starts waits for its first rebalance, bounded by the REST timeout)."""
+        await self._joined_event.wait()
+        async with self._lock:
+            yield
+
     async def _caught_up(self) -> None:
         await self.configs.refresh(_REFRESH_TIMEOUT_S)
         self.snapshot = self.configs.snapshot()
@@ -132,11 +141,11 @@ class DistributedHerder(HerderCore, Herder):
     ) -> Created:
         if self._joined:
             # Fail fast; checked again under the lock. Before the first join the leader is
-            # unknown: wait for the lock (the loop holds it while joining) instead of a 409.
+            # unknown: wait for the join (see _writing) instead of answering 409.
             self._require_leader()
         props = {**{k: str(v) for k, v in config.items()}, "name": name}
         await self._validate(name, props)
-        async with self._lock:
+        async with self._writing():
             self._require_leader()
             await self._caught_up()
             exists = self.snapshot.contains(name)
@@ -159,7 +168,7 @@ class DistributedHerder(HerderCore, Herder):
         return result.info
 
     async def delete_connector(self, name: str) -> None:
-        async with self._lock:
+        async with self._writing():
             self._require_leader()
             await self._caught_up()
             self._config_of(name)
@@ -170,7 +179,7 @@ class DistributedHerder(HerderCore, Herder):
             self._config_of(name)  # any worker may pause or resume
             await self.configs.put_target_state(name, target)
             return
-        async with self._lock:
+        async with self._writing():
             self._require_leader()
             await self._caught_up()
             self._config_of(name)
@@ -183,7 +192,7 @@ class DistributedHerder(HerderCore, Herder):
         self, name: str, *, include_tasks: bool = False, only_failed: bool = False
     ) -> ConnectorStateInfo | None:
         if not include_tasks and not only_failed:
-            async with self._lock:
+            async with self._writing():
                 if not self.configs.snapshot().contains(name):
                     raise NotFoundError(f"Unknown connector: {name}")
                 if name in self.owned.connectors:
@@ -196,7 +205,7 @@ class DistributedHerder(HerderCore, Herder):
                 raise NotLeaderError(
                     "Cannot restart a connector not assigned to this worker", self.leader_url
                 )
-        async with self._lock:
+        async with self._writing():
             self._require_leader()
             if not self.configs.snapshot().contains(name):
                 raise NotFoundError(f"Unknown connector: {name}")
@@ -225,7 +234,7 @@ class DistributedHerder(HerderCore, Herder):
         )
 
     async def restart_task(self, task: TaskId) -> None:
-        async with self._lock:
+        async with self._writing():
             snapshot = self.configs.snapshot()
             if not snapshot.contains(task.connector):
                 raise NotFoundError(f"Unknown connector: {task.connector}")
@@ -247,7 +256,7 @@ class DistributedHerder(HerderCore, Herder):
             key = self.configs.snapshot().session_key
             accepted = [str(a) for a in self.config.get_list("inter.worker.verification.algorithms") or []]
             verify(key.key if key else None, accepted, body, headers)
-        async with self._lock:
+        async with self._writing():
             self._require_leader()
             if not self.configs.snapshot().contains(name):
                 raise NotFoundError(f"Connector {name} not found")

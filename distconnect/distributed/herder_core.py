@@ -281,6 +281,7 @@ class HerderCore(WorkRunner):
         self.protocol_version = protocol_version(result.protocol)
         self.leader_id, self.leader_url = assignment.leader, assignment.leader_url
         self._joined = True
+        self._joined_event.set()
         if assignment.error != NO_ERROR:
             log.info(
                 "Leader is behind config offset %d; reading to the end and rejoining",

@@ -92,6 +92,8 @@ class WorkRunner(Service):
         self.leader_url: str | None = None
         self.protocol_version = CONNECT_PROTOCOL_V2
         self._joined = False
+        #: Set once the first rebalance completed (writes wait for it rather than fail).
+        self._joined_event = asyncio.Event()
         #: What this worker runs (or must run) by assignment.
         self.owned: ConnectorsAndTasks = EMPTY
         self._reconfigure = Backoffs(clock=clock)
