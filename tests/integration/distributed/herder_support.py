@@ -107,6 +107,8 @@ class Cluster:
             except Exception:
                 return False
             running = [s for s in info.tasks.values() if s.state is State.RUNNING]
-            return info.connector.state is State.RUNNING and len(info.tasks) == tasks and len(running) == tasks
+            return (
+                info.connector.state is State.RUNNING and len(info.tasks) == tasks and len(running) == tasks
+            )
 
         await eventually(check, deadline_s=deadline_s, what=f"{name} and {tasks} tasks RUNNING")
