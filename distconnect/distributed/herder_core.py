@@ -261,7 +261,7 @@ class HerderCore(WorkRunner):
             protocol,
             members,
             snapshot,
-            self._wall_ms(),
+            int(self._clock() * 1000),  # monotonic: the lost-work hold must not jump with the wall clock
             generation=generation,
             last_completed_generation=completed,
         )
