@@ -39,7 +39,7 @@ test: lint typecheck
 unit: venv
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
-## Start a local Kafka and run a standalone worker copying a file through it.
+## Start a local Kafka (left running), a 3-worker cluster and a pipeline; kill a worker, watch its work move.
 demo: venv
 	$(BIN)/python -m distconnect.demo --dir $(STATE)
 

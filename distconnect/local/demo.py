@@ -1,8 +1,9 @@
-"""``make demo``: start the local Kafka and prove it does real work.
+"""A broker smoke check (``python -m distconnect.local.demo``): start the local Kafka and prove it
+does real work.
 
 Creates a topic, produces a batch of records through aiokafka, consumes them back, checks that
-every record came back intact and prints what happened. Later milestones grow this into a worker
-cluster running a pipeline.
+every record came back intact and prints what happened. ``make demo`` is ``distconnect.demo``: a
+worker cluster running a pipeline on this broker.
 """
 
 from __future__ import annotations
