@@ -47,6 +47,7 @@ demo: venv
 bench: venv
 	$(BIN)/python bench/bench_converters.py
 	$(BIN)/python bench/bench_standalone.py
+	$(BIN)/python bench/bench_failover.py
 
 ## Stop everything `make demo` started and remove its state.
 clean:
