@@ -4,7 +4,8 @@ A :class:`Service` does nothing in ``__init__``. ``await start()`` runs :meth:`o
 opens an :class:`asyncio.TaskGroup` inside a supervisor task that the service owns; background work
 goes into that group through :meth:`spawn`, never through a bare ``create_task``. ``await stop()``
 runs :meth:`on_stop`, cancels whatever background work is left, waits for it, and is idempotent.
-``async with service:`` does both.
+``async with service:`` does both. A service with :attr:`abandon_after_s` set stops within a bound
+even if its background work swallows cancellation (that work is left running, detached, and logged).
 
 If a background task fails, the task group cancels its siblings, the service records the error as
 :attr:`crash_reason` and :meth:`wait_crashed` wakes up, so an owner can decide (restart, fail the
@@ -26,6 +27,10 @@ log = logging.getLogger(__name__)
 
 class Service:
     """Base class: subclasses override :meth:`on_start` / :meth:`on_stop` and call :meth:`spawn`."""
+
+    #: If set, :meth:`stop` waits at most this long for cancelled background work to finish and
+    #: then abandons it (logged): plugin code that swallows cancellation cannot hang its owner.
+    abandon_after_s: float | None = None
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name or type(self).__name__
@@ -98,7 +103,16 @@ class Service:
         finally:
             self._closing.set()
             if self._supervisor is not None:
-                await self._supervisor
+                if self.abandon_after_s is None:
+                    await self._supervisor
+                else:
+                    done, _ = await asyncio.wait({self._supervisor}, timeout=self.abandon_after_s)
+                    if not done:
+                        log.error(
+                            "%s: background work ignored cancellation for %.1f s; abandoning it",
+                            self.name,
+                            self.abandon_after_s,
+                        )
 
     async def __aenter__(self) -> Self:
         await self.start()

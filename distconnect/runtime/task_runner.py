@@ -62,6 +62,8 @@ class TaskRunner(Service):
         self, settings: TaskSettings, listener: StatusListener, target: TargetState = TargetState.STARTED
     ) -> None:
         super().__init__(f"task-{settings.task_id}")
+        # on_stop already waited up to twice the shutdown timeout; never hang the herder after that.
+        self.abandon_after_s = settings.shutdown_timeout_ms / 1000
         self.settings = settings
         self.id = settings.task_id
         self._listener = listener
