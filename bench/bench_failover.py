@@ -7,7 +7,8 @@ repetition uses a fresh cluster (its own group and internal topics). Workers run
 ``session.timeout.ms=10000`` and ``heartbeat.interval.ms=3000``; the other settings are given per
 scenario. Times are taken from the moment the signal is sent (or the worker process started) by
 polling ``GET /connectors?expand=status`` on a surviving worker every 100 ms, so each figure
-includes up to ~0.1 s of polling granularity.
+includes up to ~0.1 s of polling granularity. Repetitions 1, 2 and 3 send their signal 0, 1 and 2 s
+after the cluster settled, to sample different points of the heartbeat cycle.
 
 Scenarios (one VerifiableSource, ``tasks.max=6``, 10 records/s per task, on 3 workers unless said):
 
@@ -80,11 +81,22 @@ SESSION_MS = 10_000
 BASE_SETTINGS = {"session.timeout.ms": str(SESSION_MS), "heartbeat.interval.ms": "3000"}
 TASKS = 6
 POLL_S = 0.1
+HEARTBEAT_S = 3.0
+
+
+def phase(rep: int) -> float:
+    """How long to wait, once the cluster has settled, before the signal of repetition ``rep``:
+    0, 1 or 2 s, so that the repetitions hit different points of the 3 s heartbeat cycle (right
+    after a rebalance every member's heartbeats are in step, and the timing depends on it)."""
+    return (rep % 3) * HEARTBEAT_S / 3
+
+
 READING = (
     "Reading the figures. The coordinator drops a SIGKILLed worker `session.timeout.ms` after its last "
     "heartbeat, and the survivors learn of the rebalance on their next heartbeat (every "
-    "`heartbeat.interval.ms`), so 'noticed' lies between 10 and 13 s; then the leader holds the lost "
-    "work back for `scheduled.rebalance.max.delay.ms` (Apache's default, 300000, would add 5 minutes). "
+    "`heartbeat.interval.ms`), so 'noticed' lies between about 7 and 13 s after the kill; then the "
+    "leader holds the lost work back for `scheduled.rebalance.max.delay.ms` (Apache's default, 300000, "
+    "would add 5 minutes). "
     "A SIGTERMed worker leaves the group at once; the survivors learn of it on their next heartbeat, "
     "and the leader still holds its work back for the delay, as Apache's assignor does. Static "
     "membership changes nothing for a worker that does not come back (it is dropped after the session "
@@ -274,7 +286,9 @@ async def follower(cluster: LocalCluster, now: Placement) -> WorkerProcess:
 
 
 # -- scenarios ----------------------------------------------------------------------------------------
-async def leave(bench: Bench, *, sig: signal.Signals, static: bool, delay_ms: int) -> dict[str, float]:
+async def leave(
+    bench: Bench, rep: int, *, sig: signal.Signals, static: bool, delay_ms: int
+) -> dict[str, float]:
     """SIGKILL or SIGTERM a follower; seconds until its work is RUNNING on the two others."""
     label = f"{sig.name.lower()}-{'static' if static else 'dynamic'}-{delay_ms}"
     cluster = bench.cluster(label, **{"scheduled.rebalance.max.delay.ms": str(delay_ms)})
@@ -287,6 +301,7 @@ async def leave(bench: Bench, *, sig: signal.Signals, static: bool, delay_ms: in
         ids = {w.worker_id for w in survivors}
         watch = StatusWatch(bench.bootstrap, f"{cluster.group}-status")
         await watch.start()
+        await asyncio.sleep(phase(rep))
         try:
             sent, sent_wall = time.monotonic(), time.time()
             victim.signal(sig)
@@ -319,7 +334,7 @@ async def leave(bench: Bench, *, sig: signal.Signals, static: bool, delay_ms: in
         await cluster.stop(grace_s=20)
 
 
-async def static_restart(bench: Bench) -> dict[str, float]:
+async def static_restart(bench: Bench, rep: int) -> dict[str, float]:
     """SIGKILL a static follower and restart it at once with the same identity."""
     cluster = bench.cluster("restart-static", **{"scheduled.rebalance.max.delay.ms": "0"})
     try:
@@ -331,6 +346,7 @@ async def static_restart(bench: Bench) -> dict[str, float]:
         own = set(before.on(victim.worker_id))
         watch = StatusWatch(bench.bootstrap, f"{cluster.group}-status")
         await watch.start()
+        await asyncio.sleep(phase(rep))
         try:
             killed, killed_wall = time.monotonic(), time.time()
             victim.signal(signal.SIGKILL)
@@ -371,7 +387,7 @@ async def static_restart(bench: Bench) -> dict[str, float]:
         await cluster.stop(grace_s=20)
 
 
-async def join(bench: Bench, connectors: int) -> dict[str, Any]:
+async def join(bench: Bench, rep: int, connectors: int) -> dict[str, Any]:
     """A third worker joins two that run ``connectors`` x (1 connector + 2 tasks)."""
     cluster = bench.cluster("join", **{"scheduled.rebalance.max.delay.ms": "10000"})
     total = connectors * 3
@@ -463,12 +479,12 @@ class Case:
 
 
 async def repeat(
-    case: Case, reps: int, run: Callable[[], Any], bench: Bench, log: Callable[[str], None]
+    case: Case, reps: int, run: Callable[[int], Any], bench: Bench, log: Callable[[str], None]
 ) -> Case:
     for rep in range(reps):
         started = time.monotonic()
         try:
-            result = await run()
+            result = await run(rep)
         except Exception as err:  # a failed repetition is reported, the others still run
             case.errors.append(f"{type(err).__name__}: {err}")
             bench.failures.append(f"{case.label} rep {rep + 1}: {err}")
@@ -494,26 +510,28 @@ async def run_all(bench: Bench, scenarios: Sequence[str], reps: int, connectors:
             for delay in (0, 10_000):
                 label = f"SIGKILL, static {'on' if static else 'off'}, delay {delay}"
 
-                def kill(static: bool = static, delay: int = delay) -> Any:
-                    return leave(bench, sig=signal.SIGKILL, static=static, delay_ms=delay)
+                def kill(rep: int, static: bool = static, delay: int = delay) -> Any:
+                    return leave(bench, rep, sig=signal.SIGKILL, static=static, delay_ms=delay)
 
                 params = {"static": "on" if static else "off", "delay": str(delay)}
                 cases.append(await repeat(Case("kill", label, params), reps, kill, bench, log))
     if "restart" in scenarios:
         cases.append(
-            await repeat(Case("restart", "static restart"), reps, lambda: static_restart(bench), bench, log)
+            await repeat(
+                Case("restart", "static restart"), reps, lambda rep: static_restart(bench, rep), bench, log
+            )
         )
     if "sigterm" in scenarios:
         for delay in (0, 10_000):
 
-            def term(delay: int = delay) -> Any:
-                return leave(bench, sig=signal.SIGTERM, static=False, delay_ms=delay)
+            def term(rep: int, delay: int = delay) -> Any:
+                return leave(bench, rep, sig=signal.SIGTERM, static=False, delay_ms=delay)
 
             case = Case("sigterm", f"SIGTERM, static off, delay {delay}", {"delay": str(delay)})
             cases.append(await repeat(case, reps, term, bench, log))
     if "join" in scenarios:
         case = Case("join", f"join: {connectors} connectors x 2 tasks")
-        cases.append(await repeat(case, reps, lambda: join(bench, connectors), bench, log))
+        cases.append(await repeat(case, reps, lambda rep: join(bench, rep, connectors), bench, log))
     return cases
 
 
