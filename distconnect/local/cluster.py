@@ -151,7 +151,8 @@ class LocalCluster:
         return [w for w in self.workers if w.alive]
 
     async def wait_ready(self, worker: WorkerProcess, timeout_s: float = 60.0) -> None:
-        """Wait until ``worker`` serves ``GET /connectors`` (its herder has joined the group)."""
+        """Wait until ``worker`` serves ``GET /connectors``: its REST server is up and its herder
+        attached. It may not have completed its first rebalance yet (writes wait for that)."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if not worker.alive:
