@@ -55,10 +55,15 @@ class _Context(ConnectorContext):
         self._herder, self._name, self._loop = herder, name, loop
 
     def request_task_reconfiguration(self) -> None:
-        self._loop.call_soon_threadsafe(self._herder.request_reconfiguration, self._name)
+        self._call(self._herder.request_reconfiguration, self._name)
 
     def raise_error(self, exc: Exception) -> None:
-        self._loop.call_soon_threadsafe(self._herder.connector_failed, self._name, exc)
+        self._call(self._herder.connector_failed, self._name, exc)
+
+    def _call(self, fn: Callable[..., object], *args: object) -> None:
+        # A connector thread may outlive the worker's loop; a late callback is dropped then.
+        with contextlib.suppress(RuntimeError):
+            self._loop.call_soon_threadsafe(fn, *args)
 
 
 class WorkRunner(Service):
