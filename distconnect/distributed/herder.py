@@ -84,6 +84,15 @@ class DistributedHerder(HerderCore, Herder):
             raise NotFoundError(f"No status found for task {task}")
         return status
 
+    # -- health ----------------------------------------------------------------------------------
+    def startup_complete(self) -> bool:
+        return self._joined
+
+    async def health_check(self) -> None:
+        await self._joined_event.wait()
+        async with self._lock:  # free unless a tick or a write is in progress
+            pass
+
     # -- helpers ---------------------------------------------------------------------------------
     def _require_leader(self) -> None:
         if not self.is_leader:

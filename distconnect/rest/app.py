@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from distconnect.rest import connector_actions, connectors, root
+from distconnect.rest import connector_actions, connectors, health, root
 from distconnect.rest.context import CONTEXT, RestContext
 from distconnect.rest.errors import error_middleware
 
-RESOURCES: tuple[web.RouteTableDef, ...] = (root.routes, connectors.routes, connector_actions.routes)
+RESOURCES: tuple[web.RouteTableDef, ...] = (
+    root.routes,
+    health.routes,
+    connectors.routes,
+    connector_actions.routes,
+)
 
 #: Task configs of a wide connector can be large; aiohttp's 1 MiB default is too tight, and Jetty
 #: (Apache's server) has no small limit.

@@ -123,6 +123,16 @@ class Herder(ABC):
     #: This worker's id (``host:port`` of its advertised REST URL), shown in statuses.
     worker_id: str
 
+    # health ------------------------------------------------------------------------------------
+    def startup_complete(self) -> bool:
+        """True once the herder can serve requests (distributed: it completed its first
+        rebalance). ``GET /health`` answers 503 "starting" before that."""
+        return True
+
+    async def health_check(self) -> None:  # noqa: B027  (an optional hook)
+        """Return once the herder could run an operation now (e.g. take its lock); ``GET /health``
+        answers 500 "unhealthy" when this does not return within its timeout."""
+
     # reads -------------------------------------------------------------------------------------
     @abstractmethod
     async def connectors(self) -> list[str]:

@@ -74,6 +74,13 @@ class StandaloneHerder(Service, Herder):
         self._connectors: dict[str, _Connector] = {}
         self._lock = asyncio.Lock()
 
+    def startup_complete(self) -> bool:
+        return self.running
+
+    async def health_check(self) -> None:
+        async with self._lock:
+            pass
+
     async def on_start(self) -> None:
         await self.worker.start()
 

@@ -153,6 +153,11 @@ async def test_three_workers_share_the_work_evenly(
         return True
 
     await eventually(all_agree, deadline_s=10, what=f"every worker to report {placement(source)}")
+    for worker in cluster.running():  # KIP-1017: every joined worker reports healthy
+        assert await cluster.rest("GET", "/health", worker=worker) == (
+            200,
+            {"status": "healthy", "message": "Worker has completed startup and is ready to handle requests."},
+        )
     # Data flows end to end for every source task, none lost or duplicated.
     await wait_progress(events, 20)
     analysis = await drained(cluster, events)
