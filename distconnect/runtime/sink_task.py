@@ -32,7 +32,7 @@ from distconnect.api.task import SinkTask
 from distconnect.runtime.kafka_clients import kafka_errors
 from distconnect.runtime.sink_context import RunnerSinkContext, TaskErrantRecordReporter
 from distconnect.runtime.states import State, StatusListener, TargetState
-from distconnect.runtime.task_runner import TaskRunner, TaskSettings, class_path
+from distconnect.runtime.task_runner import TaskRunner, TaskSettings, class_path, plugin_version
 from distconnect.runtime.tolerance import ErrorReporter, RawRecord, RetryWithTolerance, Stage
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,7 @@ class SinkTaskRunner(TaskRunner):
     ) -> None:
         super().__init__(settings, listener, target)
         self.task = task
+        self.plugin_version = plugin_version(task)
         self.consumer = consumer
         self._topics = topics
         self._topics_regex = topics_regex

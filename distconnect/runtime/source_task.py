@@ -35,7 +35,7 @@ from distconnect.runtime.offsets import OffsetStore
 from distconnect.runtime.source_batches import BatchWriter, ProducerBatch
 from distconnect.runtime.states import State, StatusListener, TargetState
 from distconnect.runtime.submitted import ACKED, SubmittedRecords
-from distconnect.runtime.task_runner import TaskRunner, TaskSettings, class_path
+from distconnect.runtime.task_runner import TaskRunner, TaskSettings, class_path, plugin_version
 from distconnect.runtime.tolerance import ErrorReporter, RetryWithTolerance, Stage
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,7 @@ class SourceTaskRunner(TaskRunner):
     ) -> None:
         super().__init__(settings, listener, target)
         self.task = task
+        self.plugin_version = plugin_version(task)
         self.producer = producer
         self.offsets = offsets
         self.tolerance = RetryWithTolerance(settings.task_id, settings.policy, reporters or [])

@@ -73,13 +73,17 @@ class TaskRunner(Service):
         self._main: asyncio.Task[None] | None = None
         self.state = State.UNASSIGNED
         self.failure: BaseException | None = None
+        #: The task plugin's ``version()``, shown in statuses (subclasses set it).
+        self.plugin_version: str | None = None
 
     # -- status ---------------------------------------------------------------------------------
     def _report(self, state: State, error: BaseException | None = None) -> None:
         self.state = state
         trace = format_trace(error) if error is not None else None
+        # KIP-891: the plugin's version, except in states where no plugin instance runs.
+        version = None if state in (State.UNASSIGNED, State.RESTARTING) else self.plugin_version
         self._listener.on_task_status(
-            self.id, Status(state, self.settings.worker_id, trace, self.settings.generation)
+            self.id, Status(state, self.settings.worker_id, trace, self.settings.generation, version)
         )
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -200,6 +204,15 @@ class TaskRunner(Service):
 
     async def request_stop(self) -> None:
         """Interrupt what the loop waits on (a poll, a fetch). Default: nothing."""
+
+
+def plugin_version(plugin: object) -> str | None:
+    """A plugin's ``version()``, or None when it has none or it fails (never raises)."""
+    try:
+        version = plugin.version()  # type: ignore[attr-defined]
+    except Exception:
+        return None
+    return version if isinstance(version, str) and version else None
 
 
 def _unwrap(error: Exception) -> Exception:

@@ -33,7 +33,7 @@ from distconnect.runtime.sink_context import DeadLetterQueueReporter
 from distconnect.runtime.sink_task import SinkTaskRunner
 from distconnect.runtime.source_task import SourceTaskRunner
 from distconnect.runtime.states import State, Status, StatusListener, TargetState, TaskId, format_trace
-from distconnect.runtime.task_runner import TaskRunner, TaskSettings
+from distconnect.runtime.task_runner import TaskRunner, TaskSettings, plugin_version
 from distconnect.runtime.tolerance import ErrorPolicy, ErrorReporter, LogReporter
 from distconnect.runtime.topic_admin import TopicAdmin
 from distconnect.runtime.worker_config import WorkerConfig
@@ -174,7 +174,9 @@ class Worker(Service):
 
     def _connector_status(self, name: str, state: State, error: BaseException | None = None) -> None:
         trace = format_trace(error) if error is not None else None
-        self.listener.on_connector_status(name, Status(state, self.worker_id, trace))
+        entry = self._connectors.get(name)
+        version = plugin_version(entry.connector) if entry is not None else None
+        self.listener.on_connector_status(name, Status(state, self.worker_id, trace, version=version))
 
     # -- tasks ----------------------------------------------------------------------------------
     async def start_task(

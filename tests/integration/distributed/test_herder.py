@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from distconnect.connectors.common import VERSION
 from distconnect.runtime.states import State, TargetState
 from tests.integration.distributed.herder_support import Cluster
 from tests.support import eventually
@@ -45,6 +46,9 @@ async def test_two_workers_share_a_connector_s_tasks(cluster: Cluster, topic: st
     status = await second.connector_status("vsrc")
     owners = {s.worker_id for s in status.tasks.values()}
     assert owners == {first.worker_id, second.worker_id}
+    # KIP-891: statuses carry the plugin's version.
+    assert status.connector.version == VERSION
+    assert {s.version for s in status.tasks.values()} == {VERSION}
 
 
 async def test_reconfigure_pause_and_delete(cluster: Cluster, topic: str) -> None:
