@@ -123,7 +123,9 @@ class DistributedHerder(HerderCore, Herder):
         except NotFoundError as err:
             raise ConfigValidationError(name, {"connector.class": [str(err)]}) from err
         except ConfigError as err:
-            raise ConnectRestError(400, f"Connector config {props} contains no connector type") from err
+            # Apache prints the whole config here; we name the key instead (it may hold secrets).
+            message = f"Connector config of {name} contains no connector type: 'connector.class' is missing"
+            raise ConnectRestError(400, message) from err
         errors = {v.name: list(v.errors) for v in values if v.errors}
         if errors:
             raise ConfigValidationError(name, errors)

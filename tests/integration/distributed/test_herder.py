@@ -165,3 +165,18 @@ async def test_exactly_once_source_support_is_refused_until_implemented(kafka_bo
     cluster = Cluster(kafka_bootstrap, exactly_once_source_support="enabled")
     with pytest.raises(ConfigError, match=r"exactly\.once\.source\.support"):
         await cluster.add()
+
+
+async def test_invalid_configs_name_the_key_and_never_echo_values(cluster: Cluster) -> None:
+    from distconnect.runtime.herder import ConfigValidationError, ConnectRestError
+
+    leader = await cluster.add()
+    await eventually(lambda: leader.is_leader, deadline_s=30, what="a leader")
+    with pytest.raises(ConnectRestError) as missing:
+        await leader.put_connector_config("c", {"tasks.max": "1", "some.password": "hunter2"})
+    assert missing.value.status == 400
+    assert "'connector.class' is missing" in missing.value.message
+    assert "hunter2" not in missing.value.message
+    with pytest.raises(ConfigValidationError) as unknown:
+        await leader.put_connector_config("c", {"connector.class": "NoSuchConnector"})
+    assert list(unknown.value.errors) == ["connector.class"]
