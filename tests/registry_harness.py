@@ -134,9 +134,22 @@ class ApicurioRegistry:
     # -- process -----------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Fetch if needed, start the app and wait until the ccompat API answers."""
+        """Fetch if needed, start the app and wait until the ccompat API answers.
+
+        A registry that exits during start-up is started once more on a fresh port (a port taken
+        between choosing and binding it, on a busy CI machine, looks exactly like that).
+        """
         if self._proc is not None:
             return
+        try:
+            self._start_once()
+        except RegistryHarnessError as first:
+            if "exited" not in str(first):
+                raise
+            self._proc = None
+            self._start_once()
+
+    def _start_once(self) -> None:
         home = self.ensure_installed()
         jar = self._launch_jar(home)
         assert jar is not None
@@ -180,7 +193,7 @@ class ApicurioRegistry:
             code = self._proc.poll()
             if code is not None:
                 raise RegistryHarnessError(
-                    f"Apicurio Registry exited with {code} during startup: {tail(self.log_path, 3)}"
+                    f"Apicurio Registry exited with {code} during startup: {_root_cause(self.log_path)}"
                 )
             try:
                 with urllib.request.urlopen(probe, timeout=2.0) as resp:
@@ -260,3 +273,13 @@ def find_java(min_major: int) -> str:
         f"Apicurio Registry needs Java {min_major}+; none found among {seen or 'no java at all'} "
         "(set JAVA_HOME to a newer JDK)"
     )
+
+
+def _root_cause(log_path: Path) -> str:
+    """The log lines that say why a Java process died (its ERROR and 'Caused by' lines)."""
+    try:
+        lines = log_path.read_text(errors="replace").splitlines()
+    except OSError:
+        return "(no log)"
+    causes = [line.strip() for line in lines if "ERROR" in line or line.startswith("Caused by")]
+    return " | ".join((causes or lines)[-6:])[:2000]
