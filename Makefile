@@ -8,7 +8,7 @@ STATE  := .distconnect
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: all venv lint typecheck test unit demo bench clean
+.PHONY: all venv lint typecheck test unit system-test demo bench clean k8s-validate k8s-base
 
 all: test
 
@@ -39,6 +39,20 @@ test: lint typecheck
 unit: venv
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
+## Helm chart and kustomize manifests: lint, render for 2 Kubernetes versions, validate strictly.
+## The first run builds helm and kustomize from the Go module proxy into .tools/bin (minutes).
+k8s-validate: venv
+	$(BIN)/python -m tests.k8s.validate
+
+## Regenerate k8s/base from the chart's default rendering after changing the chart.
+k8s-base: venv
+	$(BIN)/python -m tests.k8s.validate --write-base
+
+## Every system test (system_tests/): bounces, joins, broker restart, partition, operations.
+## `make test` runs only the CI subset (the rolling bounces).
+system-test: venv
+	DISTCONNECT_SYSTEM_TESTS=all $(BIN)/python -m pytest system_tests -s $(PYTEST_ARGS)
+
 ## Start a local Kafka (left running), a 3-worker cluster and a pipeline; kill a worker, watch its work move.
 demo: venv
 	$(BIN)/python -m distconnect.demo --dir $(STATE)
@@ -48,6 +62,7 @@ bench: venv
 	$(BIN)/python bench/bench_converters.py
 	$(BIN)/python bench/bench_standalone.py
 	$(BIN)/python bench/bench_failover.py
+	$(BIN)/python bench/bench_vs_apache.py
 
 ## Stop everything `make demo` started and remove its state.
 clean:

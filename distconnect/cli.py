@@ -1,7 +1,9 @@
 """The ``distconnect`` command line.
 
 ``distconnect local kafka start|stop|status`` manages a real single-node Apache Kafka for
-development and tests; ``standalone`` and ``worker`` run a standalone or distributed worker.
+development and tests; ``standalone`` and ``worker`` run a standalone or distributed worker;
+``connectors``, ``plugins`` and ``loggers`` administer a running cluster through its REST API
+(:mod:`distconnect.admin.commands`).
 Errors that a user can fix are printed as one line on stderr with a non-zero exit code.
 """
 
@@ -14,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from distconnect import __version__
+from distconnect.admin.commands import COMMANDS as ADMIN_COMMANDS
+from distconnect.admin.commands import add_admin_commands, run_admin
 from distconnect.api.errors import ConnectError
 from distconnect.local.errors import LocalServiceError
 from distconnect.local.kafka import DEFAULT_PORT, LocalKafka, default_state_dir
@@ -61,9 +65,17 @@ def _parser() -> argparse.ArgumentParser:
         "worker", help="run a distributed worker (connect-distributed) that joins a Connect group"
     )
     worker.add_argument("worker_properties", type=Path)
+    worker.add_argument(
+        "--override",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set a worker property on top of the file (repeatable; e.g. group.instance.id=$(POD_NAME))",
+    )
     for sub in (standalone, worker):
         sub.add_argument("--log-level", default=None, help="DEBUG, INFO (default), WARNING, ERROR")
         sub.add_argument("--log-format", choices=("text", "json"), default=None)
+    add_admin_commands(commands)
     return parser
 
 
@@ -100,13 +112,14 @@ def _standalone(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from distconnect.distributed_cmd import run_distributed
+    from distconnect.distributed_cmd import parse_overrides, run_distributed
     from distconnect.logging_setup import configure_logging
 
     configure_logging(args.log_level, args.log_format)
     if not args.worker_properties.is_file():
         raise ConnectError(f"{args.worker_properties}: no such file")
-    return asyncio.run(run_distributed(args.worker_properties))
+    overrides = parse_overrides(args.override)
+    return asyncio.run(run_distributed(args.worker_properties, overrides=overrides))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -118,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _standalone(args)
         if args.command == "worker":
             return _worker(args)
+        if args.command in ADMIN_COMMANDS:
+            return run_admin(args)
     except (LocalServiceError, ConnectError) as err:
         print(f"distconnect: {err}", file=sys.stderr)
         return 1

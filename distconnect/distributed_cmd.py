@@ -6,6 +6,10 @@ its stores, worker and group member and joins; only then does REST reach the her
 or SIGINT the REST server stops taking requests, the herder stops every task (committing
 offsets), leaves the group unless ``group.instance.id`` is set, and the process exits 0. A herder
 that crashes makes the process exit 1, so a supervisor (Kubernetes) restarts it.
+
+``--override KEY=VALUE`` (repeatable) sets a worker property on top of the file, so per-instance
+values (a Kubernetes pod's ``group.instance.id`` and ``rest.advertised.host.name``) can come from
+the command line while every pod shares one properties file.
 """
 
 from __future__ import annotations
@@ -13,15 +17,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
+from prometheus_client import CollectorRegistry
+
+from distconnect.api.errors import ConfigError
 from distconnect.distributed.herder import DistributedHerder
+from distconnect.metrics import register_worker
 from distconnect.rest.server import RestServer
+from distconnect.runtime.auto_restart import AutoRestarter
 from distconnect.runtime.plugins import PluginRegistry
 from distconnect.runtime.properties import load_properties
 from distconnect.runtime.rest_client import RestClient
+from distconnect.runtime.tls import client_context
 from distconnect.runtime.topic_admin import lookup_kafka_cluster_id
 from distconnect.runtime.worker import Worker
 from distconnect.runtime.worker_config import DistributedConfig
@@ -30,17 +40,40 @@ from distconnect.storage.factory import kafka_stores
 log = logging.getLogger("distconnect.worker")
 
 
-async def run_distributed(worker_file: Path, stop: asyncio.Event | None = None) -> int:
+def parse_overrides(items: Sequence[str]) -> dict[str, str]:
+    """``KEY=VALUE`` strings (``--override``) as a dict; a later duplicate key wins, as in a file.
+
+    Only the first ``=`` splits, so values may contain ``=``; ``key=`` sets the empty string, as
+    in a properties file. Secrets do not belong here (process arguments are visible to anyone on
+    the host): use config providers (``${file:...}``, ``${env:...}``) instead.
+    """
+    overrides: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError("--override", item, "expected KEY=VALUE, e.g. group.instance.id=worker-0")
+        overrides[key.strip()] = value
+    return overrides
+
+
+async def run_distributed(
+    worker_file: Path,
+    stop: asyncio.Event | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> int:
     registry = PluginRegistry()
-    config = DistributedConfig(load_properties(worker_file), registry=registry)
+    properties = {**load_properties(worker_file), **(overrides or {})}
+    config = DistributedConfig(properties, registry=registry)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
 
     cluster_id = await lookup_kafka_cluster_id(config.client_configs("admin"))
-    async with RestClient() as client:
-        server = RestServer(config, client=client, kafka_cluster_id=cluster_id)
+    # Forwarded requests and task configs reach https:// peers with the worker's ssl.* settings.
+    async with RestClient(ssl_context=lambda: client_context(config)) as client:
+        metrics = CollectorRegistry()
+        server = RestServer(config, client=client, kafka_cluster_id=cluster_id, metrics=metrics)
         await server.start()
         stores = kafka_stores(config, registry)
         worker = Worker(server.worker_id, config, registry, stores.offsets, stores.status)
@@ -59,8 +92,11 @@ async def run_distributed(worker_file: Path, stop: asyncio.Event | None = None) 
             server.advertised_url,
             send_task_configs=send_task_configs,
         )
+        restarter = AutoRestarter.from_config(config, herder, worker, stores.status)
+        register_worker(metrics, worker, stores.status, restarter)
         try:
             await herder.start()
+            await restarter.start()
             server.set_herder(herder)
             log.info(
                 "Worker %s started: REST at %s, group %s",
@@ -80,4 +116,5 @@ async def run_distributed(worker_file: Path, stop: asyncio.Event | None = None) 
             return 0
         finally:
             await server.stop()
+            await restarter.stop()
             await herder.stop()

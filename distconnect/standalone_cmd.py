@@ -13,9 +13,13 @@ import logging
 import signal
 from pathlib import Path
 
+from prometheus_client import CollectorRegistry
+
 from distconnect import __version__
 from distconnect.api.errors import ConnectError
+from distconnect.metrics import register_worker
 from distconnect.rest import RestServer
+from distconnect.runtime.auto_restart import AutoRestarter
 from distconnect.runtime.offsets import FileOffsetStore, OffsetCodec
 from distconnect.runtime.plugins import PluginRegistry
 from distconnect.runtime.properties import load_properties
@@ -52,11 +56,15 @@ async def run_standalone(
         loop.add_signal_handler(sig, stop.set)
     cluster_id = await lookup_kafka_cluster_id(config.client_configs("admin"))
     # The REST server binds first: the worker id is its advertised host:port, as in Apache.
-    async with RestServer(config, kafka_cluster_id=cluster_id, version=__version__) as rest:
+    metrics = CollectorRegistry()
+    async with RestServer(config, kafka_cluster_id=cluster_id, version=__version__, metrics=metrics) as rest:
         worker = Worker(rest.worker_id, config, registry, FileOffsetStore(offsets_path, codec), status)
         herder = StandaloneHerder(worker, status)
+        restarter = AutoRestarter.from_config(config, herder, worker, status)
+        register_worker(metrics, worker, status, restarter)
         await herder.start()
         try:
+            await restarter.start()
             rest.set_herder(herder)
             for path in connector_files:
                 props = load_properties(path)
@@ -70,5 +78,6 @@ async def run_standalone(
         finally:
             # REST first, so no request reaches a herder that is stopping (Apache's Connect.stop).
             await rest.stop()
+            await restarter.stop()
             await herder.stop()
     return 0

@@ -26,7 +26,8 @@ def _string(value: Any, type_: ConfigType | None) -> str | None:
 
 def config_key_info(key: ConfigKey, prefix: str = "") -> dict[str, Any]:
     """``ConfigKeyInfo``: type/importance/width as upper-case names, the default as a string
-    (``None`` for a required key), ``order`` last as Kafka's serialiser emits it."""
+    (``None`` for a required key), fields in the order Apache Kafka Connect 4.x's JSON has them
+    (checked against a live 4.3 worker: the field is ``order_in_group``, after ``group``)."""
     return {
         "name": prefix + key.name,
         "type": key.type.value,
@@ -35,10 +36,10 @@ def config_key_info(key: ConfigKey, prefix: str = "") -> dict[str, Any]:
         "importance": key.importance.value,
         "documentation": key.documentation,
         "group": key.group,
+        "order_in_group": key.order_in_group,
         "width": key.width.value,
         "display_name": key.display_name,
         "dependents": list(key.dependents),
-        "order": key.order_in_group,
     }
 
 

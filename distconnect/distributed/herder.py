@@ -3,6 +3,8 @@
 Who may do what follows Apache Kafka Connect's ``DistributedHerder``:
 
 * reads are answered locally from the config snapshot and the status topic cache;
+* plugins, validation and log levels are served by every worker itself
+  (:mod:`~distconnect.distributed.herder_local`);
 * creating, replacing, patching, deleting and stopping a connector, restarts with query
   parameters (a ``restart-connector-`` record) and storing task configs are leader-only: any
   other worker raises :class:`~distconnect.runtime.herder.NotLeaderError` with the leader's URL
@@ -22,9 +24,11 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 
 from distconnect.api.errors import AlreadyExistsError, ConfigError, NotFoundError
 from distconnect.distributed.herder_core import HerderCore
+from distconnect.distributed.herder_local import LocalOperations
 from distconnect.distributed.herder_state import connector_type, plain
 from distconnect.distributed.protocol import CONNECT_PROTOCOL_V2
 from distconnect.runtime.connector_config import validate_connector_config
+from distconnect.runtime.connector_offsets import not_stopped_error
 from distconnect.runtime.herder import (
     ConfigValidationError,
     ConnectorInfo,
@@ -36,6 +40,7 @@ from distconnect.runtime.herder import (
     NotLeaderError,
     TaskInfo,
 )
+from distconnect.runtime.herder_offsets import OffsetsAndTopics
 from distconnect.runtime.signature import verify
 from distconnect.runtime.states import State, Status, TargetState, TaskId
 from distconnect.storage.config_types import RestartRequest
@@ -44,7 +49,7 @@ from distconnect.storage.config_types import RestartRequest
 _REFRESH_TIMEOUT_S = 30.0
 
 
-class DistributedHerder(HerderCore, Herder):
+class DistributedHerder(HerderCore, LocalOperations, OffsetsAndTopics, Herder):
     """See the module docstring; lifecycle and loop in :class:`HerderCore`."""
 
     # -- reads -----------------------------------------------------------------------------------
@@ -119,6 +124,7 @@ class DistributedHerder(HerderCore, Herder):
                 self.worker.registry,
                 props,
                 topic_creation_enabled=self.config.topic_creation_enable,
+                providers=self.config.config_providers,
             )
         except NotFoundError as err:
             raise ConfigValidationError(name, {"connector.class": [str(err)]}) from err
@@ -272,6 +278,23 @@ class DistributedHerder(HerderCore, Herder):
             if not self.configs.snapshot().contains(name):
                 raise NotFoundError(f"Connector {name} not found")
             await self.configs.put_task_configs(name, [{k: str(v) for k, v in c.items()} for c in configs])
+
+    # -- offsets and active topics: hooks of OffsetsAndTopics (runtime/herder_offsets.py) ---------
+    def _offsets_config(self, name: str) -> dict[str, str]:
+        return self._config_of(name)
+
+    @contextlib.asynccontextmanager
+    async def _offsets_modification(self, name: str) -> AsyncIterator[dict[str, str]]:
+        """Apache's ``modifyConnectorOffsetsChecks``; the change itself runs outside the lock."""
+        async with self._writing():
+            if not self.is_leader:
+                message = "Only the leader can process external offsets modification requests"
+                raise NotLeaderError(message, self.leader_url)
+            await self._caught_up()
+            config = self._config_of(name)
+            if self.snapshot.target_state(name) is not TargetState.STOPPED or self.snapshot.tasks(name):
+                raise not_stopped_error(name)
+        yield config
 
 
 __all__ = ["DistributedHerder"]

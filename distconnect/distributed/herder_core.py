@@ -47,6 +47,8 @@ from distconnect.distributed.protocol import (
     decode_extended_assignment,
     protocol_version,
 )
+from distconnect.runtime.herder_admin import HerderAdmin
+from distconnect.runtime.plugin_versions import CONVERTER_KEYS
 from distconnect.runtime.signature import new_key
 from distconnect.runtime.states import State, Status, TargetState
 from distconnect.runtime.worker import Worker
@@ -80,7 +82,16 @@ class HerderCore(WorkRunner):
         )
         self._wall_ms = wall_clock_ms
         self._lock = asyncio.Lock()
-        self.changes = ConfigChanges(self._wake.set, lambda: self.configs.offset)
+        #: Plugins, validation and this worker's log levels (served locally, no lock).
+        self.admin = HerderAdmin(
+            worker.registry,
+            topic_creation_enabled=config.topic_creation_enable,
+            providers=config.config_providers,
+            worker_converters={key: str(config.get(key)) for key in CONVERTER_KEYS if config.get(key)},
+        )
+        self.changes = ConfigChanges(
+            self._wake.set, lambda: self.configs.offset, apply_logger_level=self.admin.set_worker_logger_level
+        )
         self.member: MemberThread | None = None
         self._leader = LeaderAssignor(int(config.get("scheduled.rebalance.max.delay.ms")))
         #: The last leader round this worker computed (only meaningful while it is the leader).
@@ -226,6 +237,7 @@ class HerderCore(WorkRunner):
     # -- rebalancing -----------------------------------------------------------------------------
     async def _rebalance(self) -> None:
         assert self.member is not None
+        self.worker.metrics.rebalance.started()
         self._rejoin_requested = False
         self._rejoin_at = None
         self.changes.rebalance_needed = False
@@ -277,6 +289,7 @@ class HerderCore(WorkRunner):
     async def _on_joined(self, result: JoinResult) -> None:
         assignment = decode_extended_assignment(result.assignment)
         self.generation = result.generation
+        self.worker.generation = result.generation
         self.member_id = result.member_id
         self.protocol_version = protocol_version(result.protocol)
         self.leader_id, self.leader_url = assignment.leader, assignment.leader_url
@@ -307,6 +320,7 @@ class HerderCore(WorkRunner):
         self._update_metadata(assignment)
         await self._start_work(given - kept)
         self.rebalances += 1
+        self.worker.metrics.rebalance.completed_now(leader=self.is_leader, generation=self.generation)
         log.info(
             "Generation %d (leader %s): running %d connectors and %d tasks; revoked %d, started %d",
             self.generation,

@@ -48,6 +48,8 @@ class ConfigChanges(ConfigUpdateListener):
     committed_tasks: set[TaskId] = field(default_factory=set)
     target_state_changes: set[str] = field(default_factory=set)
     restart_requests: list[RestartRequest] = field(default_factory=list)
+    #: Applies a cluster-wide log level (KIP-976) at once: it touches nothing the tick owns.
+    apply_logger_level: Callable[[str, str], object] = lambda namespace, level: None
 
     def drain(self) -> ChangeBatch:
         """Take the changes to apply now (call it with no await between it and the snapshot the
@@ -104,6 +106,9 @@ class ConfigChanges(ConfigUpdateListener):
     def on_restart_request(self, request: RestartRequest) -> None:
         self.restart_requests.append(request)
         self.wake()
+
+    def on_logger_level_update(self, namespace: str, level: str) -> None:
+        self.apply_logger_level(namespace, level)
 
 
 class Backoffs:

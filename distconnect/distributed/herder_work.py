@@ -243,6 +243,13 @@ class WorkRunner(Service):
         for name in names:
             self.statuses.on_connector_status(name, unassigned)
             self._reconfigure.discard(name)
+        # KIP-558: a deleted connector's active topics go with it, once its tasks no longer run
+        # (they would record them again). Apache's ``resetActiveTopics`` on revocation.
+        if self.worker.active_topics.enabled:
+            snapshot = self.configs.snapshot()
+            stopped = set(work.connectors) | {t.connector for t in work.tasks}
+            for name in sorted(c for c in stopped if not snapshot.contains(c)):
+                self.worker.active_topics.store.reset_active_topics(name)
 
     async def restart_connector_locally(self, name: str) -> None:
         self.statuses.on_connector_status(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -66,10 +67,11 @@ class WorkerProcess:
     log: Path
     process: subprocess.Popen[bytes]
     settings: dict[str, str] = field(default_factory=dict)
+    scheme: str = "http"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     @property
     def worker_id(self) -> str:
@@ -95,12 +97,21 @@ class LocalCluster:
         group: str | None = None,
         settings: Mapping[str, str] | None = None,
         python: str = sys.executable,
+        scheme: str = "http",
+        ssl_context: ssl.SSLContext | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
+        """``scheme="https"`` gives every worker an HTTPS listener (``settings`` must then hold
+        the ``ssl.*`` keys); ``ssl_context`` and ``headers`` (e.g. basic-auth credentials) are
+        used by :meth:`rest`."""
         self.bootstrap = bootstrap
         self.directory = directory
         self.group = group or f"connect-{uuid.uuid4().hex[:8]}"
         self.settings = {**LOCAL_DEFAULTS, **(settings or {})}
         self.python = python
+        self.scheme = scheme
+        self.ssl_context = ssl_context
+        self.headers = dict(headers or {})
         self.workers: list[WorkerProcess] = []
         self._session: aiohttp.ClientSession | None = None
 
@@ -112,7 +123,7 @@ class LocalCluster:
             "config.storage.topic": f"{self.group}-configs",
             "offset.storage.topic": f"{self.group}-offsets",
             "status.storage.topic": f"{self.group}-status",
-            "listeners": f"http://127.0.0.1:{port}",
+            "listeners": f"{self.scheme}://127.0.0.1:{port}",
             **self.settings,
             **overrides,
         }
@@ -134,7 +145,7 @@ class LocalCluster:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
-        worker = WorkerProcess(index, port, props, log, process, settings)
+        worker = WorkerProcess(index, port, props, log, process, settings, self.scheme)
         self.workers.append(worker)
         return worker
 
@@ -197,15 +208,27 @@ class LocalCluster:
 
     # -- REST ------------------------------------------------------------------------------------
     async def rest(
-        self, method: str, path: str, body: Any = None, *, worker: WorkerProcess | None = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        worker: WorkerProcess | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> tuple[int, Any]:
-        """One REST call to ``worker`` (default: the first running one); ``(status, JSON or None)``."""
+        """One REST call to ``worker`` (default: the first running one); ``(status, JSON or None)``.
+        ``headers`` replace the cluster's :attr:`headers` for this call."""
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120))
         target = worker or self.running()[0]
         data = None if body is None else orjson.dumps(body)
-        headers = {"Content-Type": "application/json"} if data is not None else {}
-        async with self._session.request(method, target.url + path, data=data, headers=headers) as response:
+        sent = dict(self.headers if headers is None else headers)
+        if data is not None:
+            sent["Content-Type"] = "application/json"
+        tls: ssl.SSLContext | bool = self.ssl_context or True
+        async with self._session.request(
+            method, target.url + path, data=data, headers=sent, ssl=tls
+        ) as response:
             raw = await response.read()
             return response.status, (orjson.loads(raw) if raw else None)
 

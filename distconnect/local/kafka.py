@@ -17,6 +17,7 @@ import json
 import os
 import subprocess
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,12 +54,16 @@ class LocalKafka:
         port: int | None = None,
         kafka_home: Path | None = None,
         heap: str = DEFAULT_HEAP,
+        extra_listeners: Mapping[str, tuple[int, int]] | None = None,
     ) -> None:
         self.state_dir = (state_dir or default_state_dir()).resolve()
         self._requested_port = port
         env_home = os.environ.get("KAFKA_HOME")
         self.kafka_home = kafka_home or (Path(env_home) if env_home else None)
         self.heap = heap
+        #: Extra PLAINTEXT listeners, ``NAME -> (port, advertised port)``; see
+        #: :func:`~distconnect.local.kafka_layout.server_properties`.
+        self.extra_listeners = dict(extra_listeners or {})
 
     # Files in the state directory.
     @property
@@ -125,7 +130,12 @@ class LocalKafka:
         data_dir = self.state_dir / "data"
         self.state_dir.mkdir(parents=True, exist_ok=True)
         (self.state_dir / "server.properties").write_text(
-            layout.server_properties(port=port, controller_port=controller_port, data_dir=data_dir)
+            layout.server_properties(
+                port=port,
+                controller_port=controller_port,
+                data_dir=data_dir,
+                extra_listeners=self.extra_listeners,
+            )
         )
         log_name, log_content = layout.logging_config(classpath.major)
         (self.state_dir / log_name).write_text(log_content)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,21 +67,34 @@ def new_cluster_id() -> str:
             return text
 
 
-def server_properties(*, port: int, controller_port: int, data_dir: Path) -> str:
+def server_properties(
+    *,
+    port: int,
+    controller_port: int,
+    data_dir: Path,
+    extra_listeners: Mapping[str, tuple[int, int]] | None = None,
+) -> str:
     """A combined broker+controller config on 127.0.0.1 that works on Kafka 3.7 through 4.x.
 
     Static voters (``controller.quorum.voters``) avoid the ``--standalone`` format flag that 3.7
     lacks and let the ports change between restarts of the same data directory.
+    ``extra_listeners`` adds PLAINTEXT listeners ``NAME -> (port, advertised port)``: a client
+    that bootstraps through a TCP proxy on the advertised port is told to keep using the proxy
+    (the system tests cut one worker off the broker that way).
     """
+    extra = dict(extra_listeners or {})
+    listeners = "".join(f",{name}://127.0.0.1:{bound}" for name, (bound, _) in extra.items())
+    advertised = "".join(f",{name}://127.0.0.1:{adv}" for name, (_, adv) in extra.items())
+    protocols = "".join(f",{name}:PLAINTEXT" for name in extra)
     settings = {
         "process.roles": "broker,controller",
         "node.id": "1",
         "controller.quorum.voters": f"1@127.0.0.1:{controller_port}",
-        "listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
-        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{port}",
+        "listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}{listeners}",
+        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{port}{advertised}",
         "controller.listener.names": "CONTROLLER",
         "inter.broker.listener.name": "PLAINTEXT",
-        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "listener.security.protocol.map": f"CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT{protocols}",
         "log.dirs": str(data_dir),
         "num.partitions": "1",
         "num.network.threads": "2",

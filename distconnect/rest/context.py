@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aiohttp import web
+from prometheus_client import CollectorRegistry
 
 from distconnect.rest.forwarding import HerderRequests
 
@@ -26,6 +27,8 @@ class ServerInfo:
 class RestContext:
     info: ServerInfo
     requests: HerderRequests
+    #: The worker's own metrics registry served at ``GET /metrics`` (None: metrics not served).
+    metrics: CollectorRegistry | None = None
 
 
 CONTEXT = web.AppKey("distconnect.rest.context", RestContext)

@@ -56,12 +56,6 @@ def parse_listener(text: str) -> Listener:
         raise ConfigError(
             "listeners", text, f"Listener protocol must be either http or https, not {protocol}."
         )
-    if protocol == HTTPS:
-        # TLS arrives with the ssl.* listener settings; until then refuse rather than serve
-        # plain HTTP on a port the user believes is encrypted.
-        raise ConfigError(
-            "listeners", text, "HTTPS listeners are not supported yet; use an http:// listener."
-        )
     port = int(match.group(3))
     if not 0 <= port <= 65535:
         raise ConfigError("listeners", text, f"Listener port {port} is out of range.")

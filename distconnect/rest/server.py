@@ -25,16 +25,27 @@ import socket
 from importlib.metadata import PackageNotFoundError, version
 
 from aiohttp import web
+from prometheus_client import CollectorRegistry
 
 from distconnect.api.errors import ConnectError
 from distconnect.rest.access_log import ACCESS_LOG, AccessLogger
 from distconnect.rest.app import build_app
+from distconnect.rest.auth import BasicAuth
 from distconnect.rest.context import RestContext, ServerInfo
+from distconnect.rest.cors import Cors
 from distconnect.rest.forwarding import HerderRequests
-from distconnect.rest.listeners import BoundListener, advertised_address, bind, parse_listeners, url_host
+from distconnect.rest.listeners import (
+    HTTPS,
+    BoundListener,
+    advertised_address,
+    bind,
+    parse_listeners,
+    url_host,
+)
 from distconnect.runtime.herder import Herder
 from distconnect.runtime.rest_client import DEFAULT_TIMEOUT_S, RestClient
 from distconnect.runtime.service import Service
+from distconnect.runtime.tls import client_context, server_context
 from distconnect.runtime.worker_config import WorkerConfig
 
 log = logging.getLogger(__name__)
@@ -64,14 +75,19 @@ class RestServer(Service):
         commit: str = UNKNOWN_COMMIT,
         request_timeout_s: float = DEFAULT_TIMEOUT_S,
         client: RestClient | None = None,
+        metrics: CollectorRegistry | None = None,
     ) -> None:
         """``client`` is the forwarding client; without one the server owns its own."""
         super().__init__("rest-server")
         self.config = config
         self.info = ServerInfo(version or installed_version(), commit, kafka_cluster_id)
         self._owns_client = client is None
-        self.client = client or RestClient(timeout_s=request_timeout_s)
+        self.client = client or RestClient(
+            timeout_s=request_timeout_s, ssl_context=lambda: client_context(config)
+        )
         self.requests = HerderRequests(self.client, request_timeout_s)
+        #: The worker's metrics registry, served at ``GET /metrics`` (None: 404 there).
+        self.metrics = metrics
         self._runner: web.AppRunner | None = None
         self._bound: list[BoundListener] = []
         self._advertised: tuple[str, str, int] | None = None
@@ -111,6 +127,9 @@ class RestServer(Service):
     # -- lifecycle --------------------------------------------------------------------------------
     async def on_start(self) -> None:
         listeners = parse_listeners(self.config.listeners)
+        # Security settings first: a bad one fails start-up before any port is bound.
+        tls = server_context(self.config) if any(x.protocol == HTTPS for x in listeners) else None
+        auth, cors = BasicAuth.from_config(self.config), Cors.from_config(self.config)
         sockets: list[socket.socket] = []
         try:
             if self._owns_client:
@@ -123,14 +142,19 @@ class RestServer(Service):
                 sockets.append(sock)
                 self._bound.append(BoundListener(listener, int(sock.getsockname()[1])))
             self._runner = web.AppRunner(
-                build_app(RestContext(self.info, self.requests)),
+                build_app(
+                    RestContext(self.info, self.requests, metrics=self.metrics),
+                    cors=cors.middleware() if cors else None,
+                    auth=auth.middleware() if auth else None,
+                ),
                 access_log_class=AccessLogger,
                 access_log=ACCESS_LOG,
                 shutdown_timeout=SHUTDOWN_TIMEOUT_S,
             )
             await self._runner.setup()
-            for sock in sockets:
-                await web.SockSite(self._runner, sock).start()
+            for sock, listener in zip(sockets, listeners, strict=True):
+                context = tls if listener.protocol == HTTPS else None
+                await web.SockSite(self._runner, sock, ssl_context=context).start()
             self._advertised = await self._advertise()
         except BaseException:
             for sock in sockets:

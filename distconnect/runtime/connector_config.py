@@ -21,6 +21,7 @@ from distconnect.api.config import AbstractConfig, ConfigDef, ConfigValue
 from distconnect.api.config_types import config_failure, invalid_value
 from distconnect.api.connector import SinkConnector
 from distconnect.runtime import topic_creation as tc
+from distconnect.runtime.config_providers import ConfigProviders, has_variables
 from distconnect.runtime.connector_config_defs import (
     ADMIN_OVERRIDES_PREFIX,
     CONNECTOR_CLASS_CONFIG,
@@ -38,6 +39,7 @@ from distconnect.runtime.connector_config_defs import (
     validate_sink,
 )
 from distconnect.runtime.connector_enrich import NEGATE_CONFIG, PREDICATE_CONFIG, TransformationStage, enrich
+from distconnect.runtime.plugin_versions import apply_versions, dynamic_defaults
 from distconnect.runtime.plugins import PluginRegistry
 
 log = logging.getLogger(__name__)
@@ -234,7 +236,12 @@ class SourceConnectorConfig(ConnectorConfig):
 
 
 def validate_connector_config(
-    registry: PluginRegistry, props: Mapping[str, Any], *, topic_creation_enabled: bool = True
+    registry: PluginRegistry,
+    props: Mapping[str, Any],
+    *,
+    topic_creation_enabled: bool = True,
+    providers: ConfigProviders | None = None,
+    worker_converters: Mapping[str, str] | None = None,
 ) -> tuple[ConfigDef, list[ConfigValue]]:
     """Validate a connector configuration as ``PUT .../config/validate`` does (Java's
     ``AbstractHerder.validateConnectorConfig``, without the client-override checks).
@@ -244,13 +251,24 @@ def validate_connector_config(
     connector's ``validate``. Render them with
     :func:`distconnect.api.config_rest.validation_response`. Raises ConfigError if
     ``connector.class`` is missing and NotFoundError if it names no connector.
+
+    With ``providers``, placeholders are resolved first, as Apache does; one that cannot be is
+    an error of its key, and results show each such key's raw placeholder, never its secret.
+
+    ``worker_converters`` (the worker's ``key.converter``, ...) become the converter keys'
+    defaults, as Apache 4.x shows them; pinned plugin versions are checked either way
+    (:mod:`distconnect.runtime.plugin_versions`).
     """
+    raw, unresolved = props, dict[str, str]()
+    if providers:
+        props, unresolved = providers.resolve_lenient(props)
     connector_class = props.get(CONNECTOR_CLASS_CONFIG)
     if connector_class is None:
         raise config_failure(CONNECTOR_CLASS_CONFIG, "Connector config contains no connector type")
     connector = registry.new_connector(str(connector_class))
     is_sink = isinstance(connector, SinkConnector)
-    base = sink_config_def(registry) if is_sink else source_config_def(registry)
+    shown = dynamic_defaults(registry, props, worker_converters)
+    base = sink_config_def(registry, shown) if is_sink else source_config_def(registry, shown)
     if not is_sink and topic_creation_enabled and tc.uses_topic_creation(props):
         try:
             base, _ = tc.with_topic_creation(base, props)
@@ -261,6 +279,7 @@ def validate_connector_config(
             )
     definition = enrich(registry, base, props, require_full=False)
     results = definition.validate_all(props)
+    apply_versions(registry, props, shown, results)
     if is_sink:
         validate_sink(props, results)
     for key, value in props.items():
@@ -275,7 +294,12 @@ def validate_connector_config(
             f"{type(connector).__qualname__}.config() must return a ConfigDef that is not null.",
         )
     merged = definition.merge(own)
+    for key, error in unresolved.items():
+        results.setdefault(key, ConfigValue(key)).add_error(error)
     values = [*results.values(), *connector.validate({k: v for k, v in props.items() if v is not None})]
+    for value in values:
+        if has_variables(raw.get(value.name)):
+            value.value = raw[value.name]
     return merged, values
 
 

@@ -100,8 +100,25 @@ def embed_with_full_names(d: ConfigDef, prefix: str, group: str, order: int, chi
     d.embed(prefix, group, order, renamed)
 
 
-def connector_config_def(registry: PluginRegistry | None = None) -> ConfigDef:
-    """The keys every connector has."""
+#: The KIP-891 version keys, each after the key of the plugin it pins.
+PLUGIN_VERSION_KEYS = (
+    "connector.plugin.version",
+    "key.converter.plugin.version",
+    "value.converter.plugin.version",
+    "header.converter.plugin.version",
+)
+
+
+def connector_config_def(
+    registry: PluginRegistry | None = None, defaults: Mapping[str, Any] | None = None
+) -> ConfigDef:
+    """The keys every connector has, in Apache 4.x's groups and orders.
+
+    ``defaults`` replaces the declared default of the keys whose default depends on the worker
+    and the installed plugins (Apache 4.1+): the converters (the worker's settings) and the
+    ``*.plugin.version`` keys (the installed version); see :mod:`distconnect.runtime.herder_admin`.
+    """
+    dyn = dict(defaults or {})
 
     def converter_check(kind: str) -> Any:
         if registry is None:
@@ -121,33 +138,44 @@ def connector_config_def(registry: PluginRegistry | None = None) -> ConfigDef:
              "org.apache.kafka.connect.file.FileStreamSinkConnector, 'FileStreamSinkConnector' and "
              "'FileStreamSink' work too.", group=COMMON_GROUP, order_in_group=2, width=Width.LONG,
              display_name="Connector class")
+    d.define("connector.plugin.version", s, dyn.get("connector.plugin.version"), None, medium,
+             "Version of the connector plugin. distconnect installs one version of each plugin, so this "
+             "may only name that version (Apache Kafka Connect 4.1+ can pick among several).",
+             group=COMMON_GROUP, order_in_group=3, width=Width.MEDIUM, display_name="Connector version")
     d.define(TASKS_MAX_CONFIG, ConfigType.INT, 1, Range.at_least(1), high,
-             "Most tasks this connector may run.", group=COMMON_GROUP, order_in_group=3,
+             "Most tasks this connector may run.", group=COMMON_GROUP, order_in_group=4,
              width=Width.SHORT, display_name="Tasks max")
     d.define("tasks.max.enforce", ConfigType.BOOLEAN, True, None, low,
              "(Deprecated) Whether generating more task configs than tasks.max fails the connector (the "
              "default), and an existing larger set of tasks fails too. false allows more tasks.",
-             group=COMMON_GROUP, order_in_group=4, width=Width.SHORT, display_name="Enforce tasks max")
-    d.define("key.converter", cls, None, converter_check("key"), low,
-             _CONVERTER_DOC.format("keys", "key.converter"), group=COMMON_GROUP, order_in_group=5,
-             width=Width.SHORT, display_name="Key converter class")
-    d.define("value.converter", cls, None, converter_check("value"), low,
-             _CONVERTER_DOC.format("values", "value.converter"), group=COMMON_GROUP, order_in_group=6,
-             width=Width.SHORT, display_name="Value converter class")
-    d.define("header.converter", cls, None, converter_check("header"), low,
-             "HeaderConverter between Connect's data format and the bytes of header values for this "
-             "connector. Unset: the worker's header.converter setting applies.", group=COMMON_GROUP,
-             order_in_group=7, width=Width.SHORT, display_name="Header converter class")
+             group=COMMON_GROUP, order_in_group=5, width=Width.SHORT, display_name="Enforce tasks max")
+    order = 6
+    converters = (("key", "keys", "Key"), ("value", "values", "Value"), ("header", "header values", "Header"))
+    for prop, what, title in converters:
+        name = f"{prop}.converter"
+        doc = (
+            "HeaderConverter between Connect's data format and the bytes of header values for this "
+            "connector. Unset: the worker's header.converter setting applies."
+            if prop == "header"
+            else _CONVERTER_DOC.format(what, name)
+        )
+        d.define(name, cls, dyn.get(name), converter_check(prop), low, doc, group=COMMON_GROUP,
+                 order_in_group=order, width=Width.SHORT, display_name=f"{title} converter class")
+        d.define(f"{name}.plugin.version", s, dyn.get(f"{name}.plugin.version"), None, low,
+                 f"Version of the {prop} converter plugin (only the installed version is accepted).",
+                 group=COMMON_GROUP, order_in_group=order + 1, width=Width.SHORT,
+                 display_name=f"{title} converter version")
+        order += 2
     d.define(TRANSFORMS_CONFIG, ConfigType.LIST, [], _unique_aliases("transformation"), low,
              "Aliases of the transformations applied to records, in order.", group=TRANSFORMS_GROUP,
-             order_in_group=8, width=Width.LONG, display_name="Transforms")
+             order_in_group=12, width=Width.LONG, display_name="Transforms")
     d.define(PREDICATES_CONFIG, ConfigType.LIST, [], _unique_aliases("predicate"), low,
              "Aliases of the predicates the transformations may use.", group=PREDICATES_GROUP,
-             order_in_group=9, width=Width.LONG, display_name="Predicates")
+             order_in_group=13, width=Width.LONG, display_name="Predicates")
     d.define("config.action.reload", s, "restart", ValidString.in_("none", "restart"), low,
              "What to do when values from config providers change: 'restart' restarts the connector with "
              "the new values (possibly later, if the provider says when they expire); 'none' does nothing.",
-             group=COMMON_GROUP, order_in_group=10, width=Width.MEDIUM, display_name="Reload Action")
+             group=COMMON_GROUP, order_in_group=14, width=Width.MEDIUM, display_name="Reload Action")
     d.define("errors.retry.timeout", ConfigType.LONG, 0, None, medium,
              "How long, in ms, a failed operation is retried. 0 (the default) means no retries; -1 retries "
              "forever.", group=ERROR_GROUP, order_in_group=1, width=Width.MEDIUM,
@@ -173,10 +201,12 @@ def connector_config_def(registry: PluginRegistry | None = None) -> ConfigDef:
     return d
 
 
-def sink_config_def(registry: PluginRegistry | None = None) -> ConfigDef:
+def sink_config_def(
+    registry: PluginRegistry | None = None, defaults: Mapping[str, Any] | None = None
+) -> ConfigDef:
     """:func:`connector_config_def` plus the sink keys."""
     medium, high = Importance.MEDIUM, Importance.HIGH
-    d = connector_config_def(registry)
+    d = connector_config_def(registry, defaults)
     # fmt: off
     d.define(TOPICS_CONFIG, ConfigType.LIST, "", None, high, "Comma-separated topics to consume.",
              group=COMMON_GROUP, order_in_group=4, width=Width.LONG, display_name="Topics")
@@ -201,10 +231,12 @@ def sink_config_def(registry: PluginRegistry | None = None) -> ConfigDef:
     return d
 
 
-def source_config_def(registry: PluginRegistry | None = None) -> ConfigDef:
+def source_config_def(
+    registry: PluginRegistry | None = None, defaults: Mapping[str, Any] | None = None
+) -> ConfigDef:
     """:func:`connector_config_def` plus the source keys (topic creation groups, exactly once)."""
     low, medium = Importance.LOW, Importance.MEDIUM
-    d = connector_config_def(registry)
+    d = connector_config_def(registry, defaults)
     # fmt: off
     d.define(TOPIC_CREATION_GROUPS_CONFIG, ConfigType.LIST, [], _unique_aliases("topic creation group"), low,
              "Groups of settings for the topics this source connector creates.", group=TOPIC_CREATION_GROUP,

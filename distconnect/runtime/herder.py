@@ -23,9 +23,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from distconnect.api.errors import ConfigError, ConnectError
+from distconnect.runtime.loggers import LoggerLevel
+from distconnect.runtime.plugins import PluginDesc
 from distconnect.runtime.states import Status, TargetState, TaskId
+
+if TYPE_CHECKING:
+    from distconnect.runtime.offsets_parse import ConnectorOffset
 
 # -- errors -----------------------------------------------------------------------------------------
 
@@ -104,6 +110,14 @@ class ConnectorStateInfo:
     connector: Status
     tasks: Mapping[int, Status] = field(default_factory=dict)
     type: str = "unknown"
+
+
+@dataclass(frozen=True)
+class TopicTracking:
+    """The worker's ``topic.tracking.enable`` and ``topic.tracking.allow.reset`` (KIP-558)."""
+
+    enabled: bool = True
+    allow_reset: bool = True
 
 
 @dataclass(frozen=True)
@@ -197,6 +211,67 @@ class Herder(ABC):
         """The internal ``POST /connectors/{name}/tasks``: verify the request signature over
         ``body`` (sessioned protocol) and store the task configs. Leader only."""
 
+    # offsets (KIP-875) and active topics (KIP-558); see distconnect.runtime.herder_offsets --------
+    @abstractmethod
+    async def connector_offsets(self, name: str) -> list[ConnectorOffset]:
+        """The connector's offsets, in any state (NotFoundError "Connector X not found")."""
+
+    @abstractmethod
+    async def alter_connector_offsets(self, name: str, offsets: Sequence[ConnectorOffset]) -> str:
+        """Alter a STOPPED connector's offsets (distributed: leader only); Apache's message."""
+
+    @abstractmethod
+    async def reset_connector_offsets(self, name: str) -> str:
+        """Reset a STOPPED connector's offsets (distributed: leader only); Apache's message."""
+
+    def topic_tracking(self) -> TopicTracking:
+        """The worker's topic tracking settings (the REST layer answers 403 when off)."""
+        return TopicTracking()
+
+    @abstractmethod
+    async def connector_active_topics(self, name: str) -> list[str]:
+        """The topics the connector's tasks used (sorted; none for an unknown connector)."""
+
+    @abstractmethod
+    async def reset_connector_active_topics(self, name: str) -> None:
+        """Forget the connector's active topics (tombstones in the status topic)."""
+
+    # plugins, validation and log levels (ConnectorPluginsResource, LoggingResource) -----------
+    # Served by every worker from its own state (no forwarding), as Apache does; implementations
+    # delegate to a :class:`~distconnect.runtime.herder_admin.HerderAdmin`.
+    @abstractmethod
+    async def connector_plugins(self, connectors_only: bool = True) -> list[PluginDesc]:
+        """``GET /connector-plugins?connectorsOnly=``: the installed plugins, Apache's order."""
+
+    @abstractmethod
+    async def connector_plugin_config(self, plugin: str) -> list[dict[str, Any]]:
+        """``GET /connector-plugins/{plugin}/config``: the ConfigKeyInfo JSON of each key.
+        NotFoundError ("Unknown plugin X.") when no plugin has that name."""
+
+    @abstractmethod
+    async def validate_connector_config(self, config: Mapping[str, str | None]) -> dict[str, Any]:
+        """``PUT /connector-plugins/{plugin}/config/validate``: the ConfigInfos JSON (PASSWORD
+        values hidden). Must not block the event loop (validation runs in a thread)."""
+
+    @abstractmethod
+    async def logger_level(self, name: str) -> LoggerLevel | None:
+        """This worker's level of logger ``name``; None when no such logger exists."""
+
+    @abstractmethod
+    async def all_logger_levels(self) -> dict[str, LoggerLevel]:
+        """This worker's configured loggers and ``root``, sorted by name."""
+
+    @abstractmethod
+    async def set_worker_logger_level(self, namespace: str, level: str) -> list[str]:
+        """Set ``namespace`` (and the configured loggers under it) on this worker only; the
+        affected logger names, sorted. ``level`` is an Apache level name, already checked."""
+
+    @abstractmethod
+    async def set_cluster_logger_level(self, namespace: str, level: str) -> None:
+        """Set ``namespace`` on every worker (KIP-976): distributed, a ``logger-cluster-`` record
+        any worker may write, which every worker applies when it reads it; standalone, the
+        worker scope."""
+
 
 __all__ = [
     "ConfigValidationError",
@@ -210,4 +285,5 @@ __all__ = [
     "RebalanceNeededError",
     "RequestTargetError",
     "TaskInfo",
+    "TopicTracking",
 ]

@@ -15,6 +15,11 @@ Redirects are not followed. The caller chooses the headers (forwarding copies on
 ``Authorization``; the herder adds the KIP-507 signature headers); the client always sends
 ``User-Agent: kafka-connect`` and, with a body, ``Content-Type: application/json``.
 
+TLS: ``https://`` URLs use the context ``ssl_context`` builds (the worker's ``ssl.*`` settings,
+see :mod:`distconnect.runtime.tls`), built on the first HTTPS request only, as Apache does
+(KAFKA-14816: a worker with only HTTP peers never needs valid TLS settings); a bad setting then
+answers 500 naming the key.
+
 Lifecycle: nothing happens in ``__init__``; :meth:`start` opens one ``aiohttp.ClientSession``
 (one connection pool), :meth:`stop` closes it; ``async with RestClient() as client:`` does both.
 Concurrency: call :meth:`request` from the loop that started the client, from any number of
@@ -24,13 +29,15 @@ tasks at once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import ssl
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import aiohttp
 import orjson
 from yarl import URL
 
+from distconnect.api.errors import ConnectError
 from distconnect.runtime.herder import ConnectRestError
 from distconnect.runtime.service import Service
 
@@ -44,10 +51,28 @@ DEFAULT_TIMEOUT_S = 90.0
 class RestClient(Service):
     """One pooled HTTP client for worker-to-worker calls; see the module docstring."""
 
-    def __init__(self, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        ssl_context: Callable[[], ssl.SSLContext] | None = None,
+    ) -> None:
         super().__init__("rest-client")
         self.timeout_s = timeout_s
+        self._ssl_factory = ssl_context
+        self._ssl: ssl.SSLContext | None = None
         self._session: aiohttp.ClientSession | None = None
+
+    def _tls(self, url: str) -> ssl.SSLContext | bool:
+        """The context for ``url``: aiohttp's default (True) for HTTP or without a factory."""
+        if self._ssl_factory is None or not url.lower().startswith("https://"):
+            return True
+        if self._ssl is None:
+            try:
+                self._ssl = self._ssl_factory()
+            except ConnectError as err:
+                raise ConnectRestError(500, f"Failed to start RestClient: {err}") from err
+        return self._ssl
 
     async def on_start(self) -> None:
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout_s))
@@ -75,8 +100,9 @@ class RestClient(Service):
         if body is not None:
             sent["Content-Type"] = "application/json"
         try:
+            tls = self._tls(url)
             async with self._session.request(
-                method, URL(url, encoded=True), data=body, headers=sent, allow_redirects=False
+                method, URL(url, encoded=True), data=body, headers=sent, allow_redirects=False, ssl=tls
             ) as response:
                 status = response.status
                 text = await response.read()

@@ -57,13 +57,20 @@ def verify(
     if signature is None or algorithm is None:
         raise ConnectRestError(400, "Internal request missing required signature")
     if algorithm not in accepted_algorithms:
+        # Apache's DistributedHerder.requestNotSignedProperly messages, word for word.
         raise ConnectRestError(
             400,
-            f"This worker does not support the signature algorithm {algorithm}; "
-            f"supported algorithms: {', '.join(accepted_algorithms)}",
+            f"This worker does not support the '{algorithm}' key signing algorithm used by other workers. "
+            f"This worker is currently configured to use: [{', '.join(accepted_algorithms)}]. "
+            "Check that all workers' configuration files permit the same set of signature algorithms, "
+            "and correct any misconfigured worker and restart it.",
         )
     if key is None:
-        raise ConnectRestError(503, "Internal request signature cannot be verified: no session key yet")
+        raise ConnectRestError(
+            503,
+            "This worker is still starting up and has not been able to read a session key from the "
+            "config topic yet",
+        )
     try:
         expected = sign(key, algorithm, body)
     except KeyError:

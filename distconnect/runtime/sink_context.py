@@ -101,7 +101,9 @@ class DeadLetterQueueReporter(ErrorReporter):
         self._connector = connector
         self._context_headers = context_headers
         self._send = send
+        #: Records written to the dead letter queue, and writes that failed (read by metrics).
         self.reported = 0
+        self.failures = 0
 
     async def report(self, context: ErrorContext) -> None:
         raw = context.raw
@@ -124,6 +126,7 @@ class DeadLetterQueueReporter(ErrorReporter):
             await self._send(self.topic, raw.key, raw.value, headers)
             self.reported += 1
         except Exception:
+            self.failures += 1
             log.exception(
                 "could not write a failed record of %s-%d@%d to the dead letter queue %s",
                 raw.topic,

@@ -29,10 +29,12 @@ from distconnect.api.errors import RetriableError
 from distconnect.api.headers import Headers
 from distconnect.api.records import OffsetAndMetadata, SinkRecord, TimestampType, TopicPartition
 from distconnect.api.task import SinkTask
+from distconnect.runtime.active_topics import TopicTracker
 from distconnect.runtime.kafka_clients import kafka_errors
 from distconnect.runtime.sink_context import RunnerSinkContext, TaskErrantRecordReporter
 from distconnect.runtime.states import State, StatusListener, TargetState
 from distconnect.runtime.task_runner import TaskRunner, TaskSettings, class_path, plugin_version
+from distconnect.runtime.task_stats import Timing
 from distconnect.runtime.tolerance import ErrorReporter, RawRecord, RetryWithTolerance, Stage
 
 log = logging.getLogger(__name__)
@@ -74,8 +76,10 @@ class SinkTaskRunner(TaskRunner):
         reporters: list[ErrorReporter],
         max_poll_records: int = 500,
         target: TargetState = TargetState.STARTED,
+        active_topics: TopicTracker | None = None,
     ) -> None:
         super().__init__(settings, listener, target)
+        self._active_topics = active_topics
         self.task = task
         self.plugin_version = plugin_version(task)
         self.consumer = consumer
@@ -102,6 +106,8 @@ class SinkTaskRunner(TaskRunner):
         self.records_read = 0
         self.records_put = 0
         self.commits = 0
+        #: How long each put() of a non-empty batch took (Apache's put-batch-*-time-ms).
+        self.put_time = Timing()
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def execute(self) -> None:
@@ -265,6 +271,8 @@ class SinkTaskRunner(TaskRunner):
         for ktp, consumed in batches.items():
             tp = _tp(ktp)
             self.records_read += len(consumed)
+            if self._active_topics is not None:  # KIP-558, once per topic and batch
+                self._active_topics.record(self.id, tp.topic)
             for stage, converter, raw_values in (
                 (Stage.KEY_CONVERTER, settings.key_converter, [r.key for r in consumed]),
                 (Stage.VALUE_CONVERTER, settings.value_converter, [r.value for r in consumed]),
@@ -331,8 +339,12 @@ class SinkTaskRunner(TaskRunner):
         """Hand the batch to ``put``; on RetriableError back off and redeliver the same batch."""
         while True:
             try:
+                started = time.perf_counter()
                 async with self._lock:
                     await self.task.put(records)
+                if records:
+                    self.put_time.observe(time.perf_counter() - started)
+                    self.batch_sizes.observe(len(records))
                 self.records_put += len(records)
                 return
             except RetriableError as err:
@@ -387,9 +399,11 @@ class SinkTaskRunner(TaskRunner):
         self._last_commit = time.monotonic()
         await self.tolerance.flush_reports()
         current = {tp: om for tp, om in self._current.items() if tp in self._assigned}
+        started = time.perf_counter()
         try:
             to_commit = await self.task.pre_commit(current)
         except Exception as err:
+            self.offset_commits.record(False, time.perf_counter() - started)
             # Java: rewind to the last committed offsets so nothing unflushed is skipped.
             log.error(
                 "task %s: flush/pre_commit failed, rewinding to last committed offsets: %s", self.id, err
@@ -412,10 +426,31 @@ class SinkTaskRunner(TaskRunner):
                     {_ktp(tp): KafkaOffset(om.offset, om.metadata or "") for tp, om in offsets.items()}
                 )
         except Exception as err:
+            self.offset_commits.record(False, time.perf_counter() - started)
             log.warning("task %s: offset commit failed (will retry at the next commit): %s", self.id, err)
             return
         self._committed.update(offsets)
         self.commits += 1
+        self.offset_commits.record(True, time.perf_counter() - started)
+
+    # -- metrics (read when scraped, on the loop) -------------------------------------------------
+    @property
+    def partition_count(self) -> int:
+        return len(self._assigned)
+
+    def consumer_lag(self) -> dict[TopicPartition, int]:
+        """Records between what was handed to ``put`` and the partition's end, per assigned partition
+        whose high watermark the consumer has seen (it learns it from fetch responses)."""
+        lag: dict[TopicPartition, int] = {}
+        for tp in self._assigned:
+            current = self._current.get(tp)
+            try:
+                highwater = self.consumer.highwater(_ktp(tp))
+            except Exception:  # revoked between the two reads: no lag to report for it
+                continue
+            if current is not None and highwater is not None:
+                lag[tp] = max(0, highwater - current.offset)
+        return lag
 
 
 def _class_name(stage: Stage, settings: TaskSettings) -> str:

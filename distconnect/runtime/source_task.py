@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -30,12 +31,14 @@ from distconnect.api.context import OffsetStorageReader, SourceTaskContext
 from distconnect.api.errors import RetriableError
 from distconnect.api.records import FrozenMapping, SourceRecord
 from distconnect.api.task import SourceTask
+from distconnect.runtime.active_topics import TopicTracker
 from distconnect.runtime.kafka_clients import kafka_errors, translate_kafka_error
 from distconnect.runtime.offsets import OffsetStore
 from distconnect.runtime.source_batches import BatchWriter, ProducerBatch
 from distconnect.runtime.states import State, StatusListener, TargetState
 from distconnect.runtime.submitted import ACKED, SubmittedRecords
 from distconnect.runtime.task_runner import TaskRunner, TaskSettings, class_path, plugin_version
+from distconnect.runtime.task_stats import Timing
 from distconnect.runtime.tolerance import ErrorReporter, RetryWithTolerance, Stage
 
 log = logging.getLogger(__name__)
@@ -85,8 +88,10 @@ class SourceTaskRunner(TaskRunner):
         target: TargetState = TargetState.STARTED,
         create_topic: Callable[[str], Awaitable[None]] | None = None,
         reporters: list[ErrorReporter] | None = None,
+        active_topics: TopicTracker | None = None,
     ) -> None:
         super().__init__(settings, listener, target)
+        self._active_topics = active_topics
         self.task = task
         self.plugin_version = plugin_version(task)
         self.producer = producer
@@ -109,6 +114,8 @@ class SourceTaskRunner(TaskRunner):
         self._known_topics: set[str] = set()
         self.records_polled = 0
         self.records_written = 0
+        #: How long poll() took when it returned records (Apache's poll-batch-*-time-ms).
+        self.poll_time = Timing()
 
     async def execute(self) -> None:
         with kafka_errors("starting the producer"):
@@ -137,6 +144,7 @@ class SourceTaskRunner(TaskRunner):
 
     async def _poll_until_stopped(self) -> None:
         while await self.await_unpaused():
+            started = time.perf_counter()
             self._poll = asyncio.ensure_future(self.task.poll())
             try:
                 records = await self._poll
@@ -152,7 +160,9 @@ class SourceTaskRunner(TaskRunner):
             finally:
                 self._poll = None
             if records:
+                self.poll_time.observe(time.perf_counter() - started)
                 self.records_polled += len(records)
+                self.batch_sizes.observe(len(records))
                 await self._send(records)
 
     async def request_stop(self) -> None:
@@ -186,6 +196,11 @@ class SourceTaskRunner(TaskRunner):
         if self._producer_started:
             await self.commit_offsets()
         await self._stop_plugin()
+
+    @property
+    def records_in_flight(self) -> int:
+        """Records handed to the producer and not yet acknowledged (source-record-active-count)."""
+        return self._in_flight_records
 
     # -- the data path --------------------------------------------------------------------------
     def _transform(self, record: SourceRecord) -> SourceRecord | None:
@@ -292,6 +307,8 @@ class SourceTaskRunner(TaskRunner):
             try:
                 md = await asyncio.shield(batch.future)
                 self.records_written += len(batch.records)
+                if self._active_topics is not None:  # KIP-558: the topic counts once written to
+                    self._active_topics.record(self.id, batch.topic)
             except asyncio.CancelledError:
                 raise
             except Exception as err:
@@ -323,12 +340,15 @@ class SourceTaskRunner(TaskRunner):
         if not self._uncommitted:
             return True
         batch = dict(self._uncommitted)
+        started = time.perf_counter()
         try:
             async with asyncio.timeout(self.settings.offset_flush_timeout_ms / 1000):
                 await self.offsets.write(self.id.connector, batch)
         except Exception as err:
+            self.offset_commits.record(False, time.perf_counter() - started)
             log.error("task %s: offset commit of %d partitions failed: %s", self.id, len(batch), err)
             return False
+        self.offset_commits.record(True, time.perf_counter() - started)
         for partition, offset in batch.items():
             if self._uncommitted.get(partition) is offset:
                 del self._uncommitted[partition]

@@ -11,13 +11,15 @@ and refuses the internal task-config endpoint as Apache's standalone herder does
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from distconnect.api.context import ConnectorContext
 from distconnect.api.errors import AlreadyExistsError, ConfigError, ConnectError, NotFoundError
 from distconnect.runtime.connector_config import validate_connector_config
+from distconnect.runtime.connector_offsets import not_stopped_error
 from distconnect.runtime.herder import (
     ConfigValidationError,
     ConnectorInfo,
@@ -27,6 +29,9 @@ from distconnect.runtime.herder import (
     Herder,
     TaskInfo,
 )
+from distconnect.runtime.herder_admin import AdminOperations, HerderAdmin
+from distconnect.runtime.herder_offsets import OffsetsAndTopics
+from distconnect.runtime.plugin_versions import CONVERTER_KEYS
 from distconnect.runtime.service import Service
 from distconnect.runtime.states import MemoryStatusListener, State, Status, TargetState, TaskId, format_trace
 from distconnect.runtime.worker import Worker
@@ -62,7 +67,7 @@ NO_EXTERNAL_TASK_CONFIGS = (
 )
 
 
-class StandaloneHerder(Service, Herder):
+class StandaloneHerder(Service, OffsetsAndTopics, AdminOperations, Herder):
     """Lifecycle: a :class:`Service`; ``start`` starts the worker, ``stop`` stops it with every
     connector and task. Concurrency: see the module docstring."""
 
@@ -73,6 +78,12 @@ class StandaloneHerder(Service, Herder):
         self.status = status
         self._connectors: dict[str, _Connector] = {}
         self._lock = asyncio.Lock()
+        self.admin = HerderAdmin(
+            worker.registry,
+            topic_creation_enabled=worker.config.topic_creation_enable,
+            providers=worker.config.config_providers,
+            worker_converters={k: str(worker.config.get(k)) for k in CONVERTER_KEYS if worker.config.get(k)},
+        )
 
     def startup_complete(self) -> bool:
         return self.running
@@ -145,7 +156,12 @@ class StandaloneHerder(Service, Herder):
         STARTED) applies to a new connector; a replaced one keeps its target state."""
         target = initial_state or TargetState.STARTED
         props = {**{k: str(v) for k, v in config.items()}, "name": name}
-        _, values = await asyncio.to_thread(validate_connector_config, self.worker.registry, props)
+        _, values = await asyncio.to_thread(
+            validate_connector_config,
+            self.worker.registry,
+            props,
+            providers=self.worker.config.config_providers,
+        )
         errors = {v.name: list(v.errors) for v in values if v.errors}
         if errors:
             raise ConfigValidationError(name, errors)
@@ -184,6 +200,7 @@ class StandaloneHerder(Service, Herder):
             for task in [t for t in self.status.tasks if t.connector == name]:
                 self.status.on_task_status(task, Status(State.DESTROYED, self.worker.worker_id))
             self.status.on_connector_status(name, Status(State.DESTROYED, self.worker.worker_id))
+            self.worker.active_topics.store.reset_active_topics(name)  # KIP-558: deleted with it
 
     async def set_target_state(self, name: str, target: TargetState) -> None:
         """Pause, resume or stop a connector (and its tasks)."""
@@ -256,6 +273,18 @@ class StandaloneHerder(Service, Herder):
     ) -> None:
         """Only a distributed leader takes task configs from other workers."""
         raise ConnectRestError(500, NO_EXTERNAL_TASK_CONFIGS)
+
+    # -- offsets and active topics: hooks of OffsetsAndTopics (runtime/herder_offsets.py) ---------
+    def _offsets_config(self, name: str) -> dict[str, str]:
+        return dict(self._entry(name).config)
+
+    @contextlib.asynccontextmanager
+    async def _offsets_modification(self, name: str) -> AsyncIterator[dict[str, str]]:
+        async with self._lock:  # held throughout: nothing restarts the connector meanwhile
+            entry = self._entry(name)
+            if entry.target is not TargetState.STOPPED or entry.task_configs:
+                raise not_stopped_error(name)
+            yield dict(entry.config)
 
     def request_reconfiguration(self, name: str) -> None:
         self.spawn(self._reconfigure(name), name=f"reconfigure-{name}")

@@ -10,7 +10,9 @@ from __future__ import annotations
 import enum
 import traceback
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -75,6 +77,20 @@ class StatusListener(ABC):
     def on_connector_status(self, connector: str, status: Status) -> None: ...
 
 
+class StatusView(Protocol):
+    """The latest statuses a worker knows (its herder's view), read synchronously on the loop.
+
+    :class:`MemoryStatusListener` (standalone) and the distributed status store implement it;
+    metrics and auto-restart read it.
+    """
+
+    def connector_status(self, connector: str) -> Status | None: ...
+
+    def task_status(self, task: TaskId) -> Status | None: ...
+
+    def task_statuses(self, connector: str) -> Mapping[TaskId, Status]: ...
+
+
 class MemoryStatusListener(StatusListener):
     """Keeps the latest status of everything in dicts (standalone mode and tests)."""
 
@@ -93,3 +109,13 @@ class MemoryStatusListener(StatusListener):
             self.connectors.pop(connector, None)
         else:
             self.connectors[connector] = status
+
+    # -- StatusView -------------------------------------------------------------------------------
+    def connector_status(self, connector: str) -> Status | None:
+        return self.connectors.get(connector)
+
+    def task_status(self, task: TaskId) -> Status | None:
+        return self.tasks.get(task)
+
+    def task_statuses(self, connector: str) -> dict[TaskId, Status]:
+        return {t: s for t, s in sorted(self.tasks.items()) if t.connector == connector}

@@ -22,6 +22,7 @@ from typing import Any
 from distconnect.api.plugins import Converter, HeaderConverter
 from distconnect.runtime.service import Service
 from distconnect.runtime.states import State, Status, StatusListener, TargetState, TaskId, format_trace
+from distconnect.runtime.task_stats import CommitStats, SizeHistogram
 from distconnect.runtime.tolerance import ErrorPolicy
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,9 @@ class TaskRunner(Service):
         self.failure: BaseException | None = None
         #: The task plugin's ``version()``, shown in statuses (subclasses set it).
         self.plugin_version: str | None = None
+        #: Read by the metrics collector: sizes of non-empty batches (polls / puts), offset commits.
+        self.batch_sizes = SizeHistogram()
+        self.offset_commits = CommitStats()
 
     # -- status ---------------------------------------------------------------------------------
     def _report(self, state: State, error: BaseException | None = None) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -90,8 +91,11 @@ class LogReporter(ErrorReporter):
 
     def __init__(self, include_messages: bool) -> None:
         self._include = include_messages
+        #: Errors logged so far (Apache's total-errors-logged).
+        self.logged = 0
 
     async def report(self, context: ErrorContext) -> None:
+        self.logged += 1
         where = ""
         if context.raw is not None:
             raw = context.raw
@@ -129,6 +133,8 @@ class RetryWithTolerance:
         self.total_errors = 0
         self.records_skipped = 0
         self.retries = 0
+        #: Wall-clock time (s) of the last failure, 0 if none (Apache's last-error-timestamp).
+        self.last_error_at = 0.0
 
     def failed(
         self,
@@ -146,6 +152,7 @@ class RetryWithTolerance:
         not tolerated, as Java's ``executeFailed`` does; the caller flushes reports, then fails.
         """
         self.total_errors += 1
+        self.last_error_at = time.time()
         context = ErrorContext(self.task, stage, executing_class, error, raw, record)
         if report_first:
             self._pending.append(context)

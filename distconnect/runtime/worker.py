@@ -14,19 +14,24 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from distconnect.api.config import ConfigDef
 from distconnect.api.connector import Connector, SinkConnector
 from distconnect.api.context import ConnectorContext
 from distconnect.api.errors import ConfigError, ConnectError
 from distconnect.api.plugins import Converter, HeaderConverter
 from distconnect.api.task import SinkTask, SourceTask
+from distconnect.runtime.active_topics import ActiveTopicStore, MemoryActiveTopics, TopicTracker
+from distconnect.runtime.config_providers import loggable, reverse_transform
 from distconnect.runtime.connector_config import SinkConnectorConfig, SourceConnectorConfig
+from distconnect.runtime.connector_config_defs import connector_config_def
 from distconnect.runtime.kafka_clients import consumer_kwargs, producer_kwargs
 from distconnect.runtime.offsets import OffsetStore
+from distconnect.runtime.offsets_parse import sink_group_id
 from distconnect.runtime.plugins import PluginRegistry
 from distconnect.runtime.service import Service
 from distconnect.runtime.sink_context import DeadLetterQueueReporter
@@ -34,6 +39,7 @@ from distconnect.runtime.sink_task import SinkTaskRunner
 from distconnect.runtime.source_task import SourceTaskRunner
 from distconnect.runtime.states import State, Status, StatusListener, TargetState, TaskId, format_trace
 from distconnect.runtime.task_runner import TaskRunner, TaskSettings, plugin_version
+from distconnect.runtime.task_stats import RebalanceStats
 from distconnect.runtime.tolerance import ErrorPolicy, ErrorReporter, LogReporter
 from distconnect.runtime.topic_admin import TopicAdmin
 from distconnect.runtime.worker_config import WorkerConfig
@@ -47,14 +53,22 @@ class _ConnectorEntry:
     config: dict[str, str]
     target: TargetState
     started: bool = False
+    #: the config as stored, placeholders kept (``config`` is resolved: what the connector sees)
+    raw: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class WorkerMetrics:
-    """Counters of this worker's lifetime (the metrics endpoint will expose them)."""
+    """Counters of this worker's lifetime, exposed by :mod:`distconnect.metrics` (``*_started``
+    count successful starts; the distributed herder updates ``rebalance``)."""
 
     connectors_started: int = 0
     tasks_started: int = 0
+    connector_startup_attempts: int = 0
+    connector_startup_failures: int = 0
+    task_startup_attempts: int = 0
+    task_startup_failures: int = 0
+    rebalance: RebalanceStats = field(default_factory=RebalanceStats)
 
 
 class Worker(Service):
@@ -74,12 +88,21 @@ class Worker(Service):
         self.registry = registry
         self.offsets = offsets
         self.listener = listener
+        #: The group generation connector statuses carry (the distributed herder sets it after
+        #: each rebalance, as Apache's herder stamps ``generation()``); readers and safe writes
+        #: compare generations, so a RUNNING written with 0 could be overwritten by a late
+        #: UNASSIGNED from a worker that lost the connector.
+        self.generation = 0
         self.admin = TopicAdmin(config.client_configs("admin"))
+        # KIP-558: a status listener that keeps active topics (the status topic) gets them too.
+        topic_store = listener if isinstance(listener, ActiveTopicStore) else MemoryActiveTopics()
+        self.active_topics = TopicTracker(topic_store, enabled=bool(config.get("topic.tracking.enable")))
         self._connectors: dict[str, _ConnectorEntry] = {}
         self._tasks: dict[TaskId, TaskRunner] = {}
         self.metrics = WorkerMetrics()
 
     async def on_start(self) -> None:
+        log.info("%s", self.config.loggable())
         await self.offsets.start()
         await self.admin.start()
 
@@ -93,6 +116,14 @@ class Worker(Service):
     def connector_names(self) -> list[str]:
         return sorted(self._connectors)
 
+    def connector_details(self, name: str) -> tuple[str, str, str | None] | None:
+        """``(class, type, version)`` of a connector this worker runs, else None (for metrics)."""
+        entry = self._connectors.get(name)
+        if entry is None:
+            return None
+        kind = "sink" if isinstance(entry.connector, SinkConnector) else "source"
+        return entry.config.get("connector.class", ""), kind, plugin_version(entry.connector)
+
     def task_ids(self) -> list[TaskId]:
         return sorted(self._tasks)
 
@@ -105,14 +136,24 @@ class Worker(Service):
         """Instantiate and (unless stopped/paused) start a connector; FAILED status on error."""
         if name in self._connectors:
             raise ConnectError(f"connector {name} is already running on this worker")
-        props = dict(config)
+        raw = dict(config)
         try:
+            # Placeholders are resolved only here, for the running connector (KIP-297): the
+            # config topic and REST keep the raw text.
+            props = self.config.config_providers.resolve(raw)
+            log.info("Creating connector %s of type %s", name, props["connector.class"])
             connector = self.registry.new_connector(props["connector.class"])
             connector.initialize(context)
+            definition, own = connector_config_def(self.registry), connector.config()
+            if isinstance(own, ConfigDef):  # validation reports a connector without one
+                definition = definition.merge(own)
+            log.info("%s", loggable(f"Connector {name} config", definition, raw, raw))
         except Exception as err:
+            self.metrics.connector_startup_attempts += 1
+            self.metrics.connector_startup_failures += 1
             self._connector_status(name, State.FAILED, err)
             return False
-        entry = _ConnectorEntry(connector, props, target)
+        entry = _ConnectorEntry(connector, props, target, raw=raw)
         self._connectors[name] = entry
         return await self._apply_connector_target(name, entry)
 
@@ -123,9 +164,11 @@ class Worker(Service):
             self._connector_status(name, State.STOPPED)
             return True
         if not entry.started:
+            self.metrics.connector_startup_attempts += 1
             try:
                 await asyncio.to_thread(entry.connector.start, entry.config)
             except Exception as err:
+                self.metrics.connector_startup_failures += 1
                 log.error("connector %s failed to start: %s", name, err, exc_info=err)
                 self._connector_status(name, State.FAILED, err)
                 return False
@@ -170,13 +213,17 @@ class Worker(Service):
         if isinstance(entry.connector, SinkConnector):
             # Java copies the subscription into every sink task's config.
             extra.update({k: entry.config[k] for k in ("topics", "topics.regex") if entry.config.get(k)})
-        return [{**{k: str(v) for k, v in c.items()}, **extra} for c in configs]
+        generated = [{**{k: str(v) for k, v in c.items()}, **extra} for c in configs]
+        # Task configs are stored and shown: put placeholders back where the connector copied
+        # resolved values (Apache's AbstractHerder.reverseTransform).
+        return reverse_transform(entry.raw, generated)
 
     def _connector_status(self, name: str, state: State, error: BaseException | None = None) -> None:
         trace = format_trace(error) if error is not None else None
         entry = self._connectors.get(name)
         version = plugin_version(entry.connector) if entry is not None else None
-        self.listener.on_connector_status(name, Status(state, self.worker_id, trace, version=version))
+        status = Status(state, self.worker_id, trace, self.generation, version=version)
+        self.listener.on_connector_status(name, status)
 
     # -- tasks ----------------------------------------------------------------------------------
     async def start_task(
@@ -190,11 +237,14 @@ class Worker(Service):
         """Build and start a task runner; a failure to build reports FAILED and returns False."""
         if task_id in self._tasks:
             raise ConnectError(f"task {task_id} is already running on this worker")
+        self.metrics.task_startup_attempts += 1
         try:
+            resolve = self.config.config_providers.resolve
             runner = await self._build_runner(
-                task_id, dict(connector_config), dict(task_config), target, generation
+                task_id, resolve(connector_config), resolve(task_config), target, generation
             )
         except Exception as err:
+            self.metrics.task_startup_failures += 1
             log.error("task %s could not be created: %s", task_id, err, exc_info=err)
             self.listener.on_task_status(
                 task_id, Status(State.FAILED, self.worker_id, format_trace(err), generation)
@@ -315,6 +365,7 @@ class Worker(Service):
             target,
             create_topic=create_topic if groups else None,
             reporters=[LogReporter(cfg.errors_log_include_messages)] if cfg.errors_log_enable else [],
+            active_topics=self.active_topics,
         )
 
     async def _sink_runner(
@@ -331,7 +382,7 @@ class Worker(Service):
             "max.poll.records": "500",
             **self.config.client_configs("consumer"),
             **_with_prefix(connector_config, "consumer.override."),
-            "group.id": f"connect-{task_id.connector}",
+            "group.id": sink_group_id(task_id.connector, connector_config),
             "enable.auto.commit": "false",
             "client.id": f"connector-consumer-{task_id}",
         }
@@ -358,6 +409,7 @@ class Worker(Service):
             reporters=reporters,
             max_poll_records=int(consumer_settings["max.poll.records"]),
             target=target,
+            active_topics=self.active_topics,
         )
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from distconnect.api.config import AbstractConfig, ConfigDef, ConfigType, Importance
 from distconnect.api.config_types import config_failure, invalid_value
+from distconnect.runtime.config_providers import ConfigProviders, loggable
 from distconnect.runtime.plugin_kinds import class_validator
 from distconnect.runtime.worker_config_defs import (
     INTER_WORKER_SIGNATURE_ALGORITHM_CONFIG,
@@ -79,7 +80,11 @@ class WorkerConfig(AbstractConfig):
         registry: PluginRegistry | None = None,
         definition: ConfigDef | None = None,
     ) -> None:
-        super().__init__(definition or type(self).CONFIG_DEF, props)
+        # KIP-297/KIP-421: the worker's own settings may hold ${provider:path:key} placeholders,
+        # resolved before parsing; the same providers serve connector configs (the Worker).
+        self.config_providers = ConfigProviders.from_worker_props(props)
+        self.raw_originals = dict(props)
+        super().__init__(definition or type(self).CONFIG_DEF, self.config_providers.resolve(props))
         if registry is not None:
             self._check_plugins(registry)
         if self.get("plugin.path") is not None:
@@ -96,6 +101,10 @@ class WorkerConfig(AbstractConfig):
         )
         for key, lookup in checks:
             class_validator(lookup, "")(key, self.get(key))
+
+    def loggable(self) -> str:
+        """Every declared key and value on one line for the start-up log; see :func:`loggable`."""
+        return loggable(f"{type(self).__name__} values", self.definition, self.values(), self.raw_originals)
 
     # -- typed accessors -----------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from distconnect.api.config import (
     ValidString,
 )
 from distconnect.api.config_types import config_failure, invalid_value
+from distconnect.runtime.tls import define_ssl_configs
 from distconnect.runtime.topic_creation import PARTITIONS_VALIDATOR, REPLICATION_FACTOR_VALIDATOR
 
 INT_MAX: Final = 2**31 - 1
@@ -141,7 +142,24 @@ def base_config_def(policy_validator: ValidatorFn) -> ConfigDef:
              "Whether users may reset the set of topics tracked for a connector.")
     # fmt: on
     _rest_config(d)
+    _auto_restart_config(d)
     return d
+
+
+def _auto_restart_config(d: ConfigDef) -> None:
+    """distconnect additions (not in Apache Kafka Connect): :mod:`distconnect.runtime.auto_restart`."""
+    low, lg = Importance.LOW, ConfigType.LONG
+    # fmt: off
+    d.define("auto.restart.enable", ConfigType.BOOLEAN, False, None, low,
+             "distconnect addition: restart this worker's FAILED connectors and tasks automatically, "
+             "with a growing back-off between restarts of the same one (0, 2, 6, 12, 20 ... units).")
+    d.define("auto.restart.max.backoff.ms", lg, 3600000, Range.at_least(0), low,
+             "distconnect addition: the longest wait between two automatic restarts of one connector "
+             "or task.")
+    d.define("auto.restart.backoff.unit.ms", lg, 60000, Range.at_least(1), low,
+             "distconnect addition: the unit of the automatic restart back-off: the n-th restart "
+             "waits n*(n-1) units after the previous one.")
+    # fmt: on
 
 
 def _rest_config(d: ConfigDef) -> None:
@@ -174,7 +192,14 @@ def _rest_config(d: ConfigDef) -> None:
     d.define("admin.listeners", ConfigType.LIST, None, admin_listeners, low,
              "Comma-separated URLs for the admin REST endpoints (such as /admin/loggers). Unset: they "
              "are served on the regular listeners; empty: they are disabled.")
+    d.define("rest.basic.auth.credentials.file", s, None, None, low,
+             "distconnect addition: a file of 'user: password' lines (Apache's PropertyFileLoginModule "
+             "format) that turns on HTTP basic authentication of the REST API, as Apache's "
+             "BasicAuthSecurityRestExtension does. Unset: no authentication.")
+    d.define("rest.basic.auth.exempt.paths", ConfigType.LIST, "", None, low,
+             "distconnect addition: paths served without basic authentication, e.g. /health,/metrics.")
     # fmt: on
+    define_ssl_configs(d)
 
 
 def distributed_config_def(base: ConfigDef) -> ConfigDef:

@@ -34,6 +34,7 @@ from distconnect.api.plugins import Converter
 from distconnect.runtime.states import TargetState, TaskId
 from distconnect.storage.cluster_state import ClusterConfigState, ConfigLogState, ConfigUpdateListener
 from distconnect.storage.config_records import (
+    LOGGER_CLUSTER_PREFIX,
     SESSION_KEY_KEY,
     ConfigRecordCodec,
     commit_key,
@@ -168,6 +169,12 @@ class ConfigStore(ABC):
     async def put_restart_request(self, request: RestartRequest) -> None:
         record = (restart_key(request.connector), self.codec.restart_request(request))
         await self._write(f"restart request for {request.connector}", [record])
+
+    async def put_logger_level(self, namespace: str, level: str) -> None:
+        """A cluster-wide log level (KIP-976), ``logger-cluster-<namespace>``; any worker may write
+        it, every started worker applies it when it reads it (no read-back, as Java)."""
+        record = (LOGGER_CLUSTER_PREFIX + namespace, self.codec.logger_level(level))
+        await self._write("logger level", [record], False)
 
     # -- applying records ----------------------------------------------------------------------
 

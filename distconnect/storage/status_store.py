@@ -18,7 +18,11 @@ write, a newer write was issued or a newer status read).
 Reading. Every worker tails the topic into the latest :class:`~distconnect.runtime.states.Status`
 per connector and task. A connector tombstone removes the connector's and all its tasks' statuses.
 An UNASSIGNED task status read over a RUNNING one of the same or a later generation is ignored
-(a late report from a worker that had not yet seen the task move).
+(a late report from a worker that had not yet seen the task move), as Apache's store does. For
+connectors (which Apache does not filter) the same rule applies only when the RUNNING status is
+another worker's: a worker cut off from the broker may have its UNASSIGNED write delivered after
+the new owner's RUNNING, while a worker's own UNASSIGNED after its RUNNING (a clean shutdown) must
+show. A FAILED status from another worker over a RUNNING one of a later generation is ignored too.
 
 Concurrency contract: one event loop; listener methods may be called before :meth:`start`, their
 writes go out once it has started.
@@ -35,6 +39,7 @@ from typing import Any
 
 from distconnect.api.errors import ConnectError
 from distconnect.api.plugins import Converter
+from distconnect.runtime.active_topics import ActiveTopicStore
 from distconnect.runtime.service import Service
 from distconnect.runtime.states import State, Status, StatusListener, TaskId
 from distconnect.storage.kafka_log import KafkaBasedLog, LogRecord
@@ -88,7 +93,7 @@ class _Pending:
     sequence: int = 0
 
 
-class KafkaStatusStore(Service, StatusListener):
+class KafkaStatusStore(Service, StatusListener, ActiveTopicStore):
     """Statuses on the status topic; see the module docstring."""
 
     def __init__(
@@ -168,6 +173,25 @@ class KafkaStatusStore(Service, StatusListener):
 
     def delete_topic_status(self, connector: str, topic: str) -> None:
         self._queue.put_nowait(_Pending(topic_status_key(connector, topic).encode(), None))
+
+    # -- ActiveTopicStore (KIP-558) --------------------------------------------------------------
+    # The cache changes at once, not only when the record is read back, so a task does not write
+    # the same topic twice while its record is on the way (reading the topic settles the rest).
+
+    def has_active_topic(self, connector: str, topic: str) -> bool:
+        return topic in self._topics.get(connector, {})
+
+    def record_active_topic(self, connector: str, topic: str, task: int, discover_timestamp_ms: int) -> None:
+        status = TopicStatus(topic, connector, task, discover_timestamp_ms)
+        self._topics.setdefault(connector, {})[topic] = status
+        self.put_topic_status(status)
+
+    def active_topics(self, connector: str) -> list[str]:
+        return sorted(self._topics.get(connector, {}))
+
+    def forget_active_topic(self, connector: str, topic: str) -> None:
+        self._topics.get(connector, {}).pop(topic, None)
+        self.delete_topic_status(connector, topic)
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -258,7 +282,16 @@ class KafkaStatusStore(Service, StatusListener):
             for entry in self._tasks.pop(record.connector, {}).values():
                 entry.deleted = True
             return
-        self._connectors.setdefault(record.connector, _Entry()).value = record.status
+        entry = self._connectors.setdefault(record.connector, _Entry())
+        if _stale_unassigned(record.status, entry.value, same_worker_counts=False):
+            log.debug(
+                "Ignoring stale status %s for %s in favour of %s",
+                record.status,
+                record.connector,
+                entry.value,
+            )
+            return
+        entry.value = record.status
 
     def _read_task(self, record: TaskStatusRecord) -> None:
         task, status = record.task, record.status
@@ -269,12 +302,28 @@ class KafkaStatusStore(Service, StatusListener):
             return
         entry = self._tasks.setdefault(task.connector, {}).setdefault(task.task, _Entry())
         current = entry.value
-        if (
-            status.state is State.UNASSIGNED
-            and current is not None
-            and current.state is State.RUNNING
-            and current.generation >= status.generation
-        ):
+        if _stale_unassigned(status, current):
             log.debug("Ignoring stale status %s for %s in favour of %s", status, task, current)
             return
         entry.value = status
+
+
+def _stale_unassigned(status: Status, current: Status | None, *, same_worker_counts: bool = True) -> bool:
+    """A late report read over the RUNNING status of the worker that owns the work now.
+
+    UNASSIGNED over RUNNING of the same or a later generation (a worker that had not seen the
+    work move; with ``same_worker_counts`` False, as for connectors, only when another worker
+    reported the RUNNING), and FAILED from another worker over RUNNING of a later generation (a
+    worker cut off from the broker that abandoned a task it could not stop, its write delivered
+    only after the new owner's): both would otherwise hide the running owner until its next
+    report.
+    """
+    if current is None or current.state is not State.RUNNING:
+        return False
+    if status.state is State.UNASSIGNED:
+        if not same_worker_counts and current.worker_id == status.worker_id:
+            return False
+        return current.generation >= status.generation
+    if status.state is State.FAILED:
+        return current.worker_id != status.worker_id and current.generation > status.generation
+    return False

@@ -30,6 +30,8 @@ ALLOWED: dict[str, set[str]] = {
     "distributed": {"api", "runtime", "storage"},
     "rest": {"api", "runtime"},
     "local": set(),
+    "metrics": {"api", "runtime"},
+    "admin": {"api"},
 }
 
 

@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
+from aiokafka import AIOKafkaProducer
+
 from distconnect.runtime.states import State, Status, TaskId
-from distconnect.storage.status_records import TopicStatus
+from distconnect.storage.status_records import TopicStatus, connector_status_key, task_status_key
 from distconnect.storage.status_store import KafkaStatusStore
 from distconnect.storage.topics import TopicSpec
 from tests.integration.storage.storage_support import SpecFactory, raw_records
@@ -76,6 +78,69 @@ async def test_a_stale_unassigned_is_ignored_when_read_over_running(
         a.on_task_status(TASK, Status(State.UNASSIGNED, "a:8083", None, 6))
         await settle(a, b)
         assert b.task_status(TASK) == Status(State.UNASSIGNED, "a:8083", None, 6)
+
+
+async def test_a_late_unassigned_connector_status_is_ignored_over_a_newer_running(
+    settings: dict[str, Any], spec: SpecFactory
+) -> None:
+    # A worker cut off from the broker stops its connector (UNASSIGNED, generation 5); its write
+    # reaches the topic only after the new owner's RUNNING from generation 7 (the partition
+    # system test). The late record is produced raw here, as the cut-off worker's producer would.
+    topic = spec("status")
+    async with two_workers(topic, settings) as (a, b):
+        b.on_connector_status("my-conn", Status(State.RUNNING, "b:8083", None, 7))
+        await settle(a, b)
+        producer = AIOKafkaProducer(bootstrap_servers=settings["bootstrap.servers"])
+        await producer.start()
+        try:
+            for generation in (5, 8):
+                late = a.codec.status(Status(State.UNASSIGNED, "a:8083", None, generation))
+                await producer.send_and_wait(topic.name, late, key=connector_status_key("my-conn").encode())
+                await settle(a, b)
+                if generation == 5:  # older than the RUNNING read before it: ignored
+                    assert a.connector_status("my-conn") == Status(State.RUNNING, "b:8083", None, 7)
+                    assert b.connector_status("my-conn") == Status(State.RUNNING, "b:8083", None, 7)
+        finally:
+            await producer.stop()
+        # newer than the RUNNING: taken
+        assert b.connector_status("my-conn") == Status(State.UNASSIGNED, "a:8083", None, 8)
+
+
+async def test_a_connectors_own_unassigned_after_its_running_shows(
+    settings: dict[str, Any], spec: SpecFactory
+) -> None:
+    # A clean shutdown: the owner reports UNASSIGNED in the generation it ran in. Apache shows it
+    # (its store does not filter connector statuses), and so must we.
+    async with two_workers(spec("status"), settings) as (a, b):
+        a.on_connector_status("my-conn", Status(State.RUNNING, "a:8083", None, 3))
+        await settle(a, b)
+        a.on_connector_status("my-conn", Status(State.UNASSIGNED, "a:8083", None, 3))
+        await settle(a, b)
+        assert a.connector_status("my-conn") == b.connector_status("my-conn")
+        assert b.connector_status("my-conn") == Status(State.UNASSIGNED, "a:8083", None, 3)
+
+
+async def test_a_late_failed_task_status_from_another_worker_is_ignored_over_a_newer_running(
+    settings: dict[str, Any], spec: SpecFactory
+) -> None:
+    # The cut-off worker abandoned the task it could not stop (FAILED, generation 6); the new
+    # owner runs it since generation 8. A FAILED from the owner itself is always taken.
+    topic = spec("status")
+    async with two_workers(topic, settings) as (a, b):
+        b.on_task_status(TASK, Status(State.RUNNING, "b:8083", None, 8))
+        await settle(a, b)
+        producer = AIOKafkaProducer(bootstrap_servers=settings["bootstrap.servers"])
+        await producer.start()
+        try:
+            late = a.codec.status(Status(State.FAILED, "a:8083", "abandoned", 6))
+            await producer.send_and_wait(topic.name, late, key=task_status_key(TASK).encode())
+        finally:
+            await producer.stop()
+        await settle(a, b)
+        assert a.task_status(TASK) == b.task_status(TASK) == Status(State.RUNNING, "b:8083", None, 8)
+        b.on_task_status(TASK, Status(State.FAILED, "b:8083", "boom", 8))
+        await settle(a, b)
+        assert a.task_status(TASK) == Status(State.FAILED, "b:8083", "boom", 8)
 
 
 async def test_destroyed_tombstones_and_connector_deletion(

@@ -350,10 +350,10 @@ def test_validation_response_shape_and_encodings() -> None:
             "importance": "HIGH",
             "documentation": "Name",
             "group": "Common",
+            "order_in_group": 1,
             "width": "MEDIUM",
             "display_name": "Connector name",
             "dependents": [],
-            "order": 1,
         },
         "value": {
             "name": "name",
@@ -364,8 +364,8 @@ def test_validation_response_shape_and_encodings() -> None:
         },
     }
     assert list(name_entry["definition"]) == [
-        "name", "type", "required", "default_value", "importance", "documentation", "group", "width",
-        "display_name", "dependents", "order",
+        "name", "type", "required", "default_value", "importance", "documentation", "group",
+        "order_in_group", "width", "display_name", "dependents",
     ]  # fmt: skip
     assert list(name_entry["value"]) == ["name", "value", "recommended_values", "errors", "visible"]
     by_name = {c["definition"]["name"]: c for c in body["configs"]}
@@ -380,7 +380,7 @@ def test_validation_response_shape_and_encodings() -> None:
     ]
     assert by_name["enabled"]["value"]["value"] == "true"
     assert by_name["enabled"]["definition"]["default_value"] == "false"
-    assert by_name["batch.size"]["definition"]["order"] == -1
+    assert by_name["batch.size"]["definition"]["order_in_group"] == -1
     password = by_name["db.password"]
     assert (password["definition"]["default_value"], password["value"]["value"]) == ("[hidden]", "[hidden]")
     assert SECRET not in json.dumps(body)

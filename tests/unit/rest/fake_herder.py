@@ -12,8 +12,11 @@ and reports RUNNING unless a test sets ``statuses``. Hooks for tests:
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from distconnect.api.errors import AlreadyExistsError, NotFoundError
 from distconnect.runtime import signature
@@ -25,10 +28,29 @@ from distconnect.runtime.herder import (
     Herder,
     TaskInfo,
 )
+from distconnect.runtime.herder_admin import HerderAdmin
+from distconnect.runtime.loggers import LoggerLevel, Loggers
+from distconnect.runtime.plugins import PluginDesc, PluginRegistry
 from distconnect.runtime.states import State, Status, TargetState, TaskId
+from tests.unit.rest.fake_offsets import FakeOffsetsAndTopics
 
 
-class FakeHerder(Herder):
+@functools.cache
+def shared_registry() -> PluginRegistry:
+    """The installed plugins, discovered once per test process (the registry is read-only)."""
+    return PluginRegistry()
+
+
+def private_logging() -> logging.Manager:
+    """A logger hierarchy of its own: root at INFO, ``distconnect`` at WARN, ``distconnect.rest``
+    unconfigured."""
+    manager = logging.Manager(logging.RootLogger(logging.INFO))
+    manager.getLogger("distconnect").setLevel(logging.WARNING)
+    manager.getLogger("distconnect.rest")
+    return manager
+
+
+class FakeHerder(FakeOffsetsAndTopics, Herder):
     def __init__(self, worker_id: str = "fake:8083") -> None:
         self.worker_id = worker_id
         self.configs: dict[str, dict[str, str]] = {}
@@ -40,6 +62,11 @@ class FakeHerder(Herder):
         self.finished: list[str] = []
         self.restarted: list[str] = []
         self.session_key: bytes | None = b"k" * 32
+        # Plugins, validation and log levels: the real shared logic, on the installed plugins and
+        # a private logger hierarchy (so tests never touch the process's logging).
+        self.admin = HerderAdmin(shared_registry(), loggers=Loggers(private_logging()))
+        #: ``set_cluster_logger_level`` calls, in order (applied to this worker as well).
+        self.cluster_levels: list[tuple[str, str]] = []
 
     async def _enter(self, method: str) -> None:
         if self.gate is not None:
@@ -189,3 +216,33 @@ class FakeHerder(Herder):
         self._config(name)
         self.task_configs[name] = [dict(c) for c in configs]
         self._done("put_task_configs_internal")
+
+    # -- plugins, validation and log levels -------------------------------------------------------
+    async def connector_plugins(self, connectors_only: bool = True) -> list[PluginDesc]:
+        await self._enter("connector_plugins")
+        return self.admin.plugins(connectors_only)
+
+    async def connector_plugin_config(self, plugin: str) -> list[dict[str, Any]]:
+        await self._enter("connector_plugin_config")
+        return await self.admin.plugin_config(plugin)
+
+    async def validate_connector_config(self, config: Mapping[str, str | None]) -> dict[str, Any]:
+        await self._enter("validate_connector_config")
+        return await self.admin.validate(config)
+
+    async def logger_level(self, name: str) -> LoggerLevel | None:
+        await self._enter("logger_level")
+        return self.admin.logger_level(name)
+
+    async def all_logger_levels(self) -> dict[str, LoggerLevel]:
+        await self._enter("all_logger_levels")
+        return self.admin.all_logger_levels()
+
+    async def set_worker_logger_level(self, namespace: str, level: str) -> list[str]:
+        await self._enter("set_worker_logger_level")
+        return self.admin.set_worker_logger_level(namespace, level)
+
+    async def set_cluster_logger_level(self, namespace: str, level: str) -> None:
+        await self._enter("set_cluster_logger_level")
+        self.cluster_levels.append((namespace, level))
+        self.admin.set_worker_logger_level(namespace, level)

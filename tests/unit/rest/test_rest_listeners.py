@@ -23,6 +23,7 @@ from distconnect.rest.listeners import (
         ("http://127.0.0.1:0", Listener("http", "127.0.0.1", 0)),
         ("http://[::1]:8083", Listener("http", "::1", 8083)),
         (" http://0.0.0.0:80 ", Listener("http", "0.0.0.0", 80)),
+        ("HTTPS://myhost:8443", Listener("https", "myhost", 8443)),
     ],
 )
 def test_parse_listener(text: str, expected: Listener) -> None:
@@ -35,7 +36,6 @@ def test_parse_listener(text: str, expected: Listener) -> None:
         ("localhost:8083", "right format"),
         ("http://host", "right format"),
         ("ftp://host:21", "http or https"),
-        ("https://host:8443", "HTTPS listeners are not supported yet"),
         ("http://host:70000", "out of range"),
     ],
 )

@@ -64,9 +64,9 @@ async def test_a_busy_port_fails_start_with_a_clear_error() -> None:
         await server.stop()
 
 
-async def test_https_is_refused_for_now() -> None:
+async def test_an_https_listener_without_a_key_store_fails_start_naming_the_key() -> None:
     server = RestServer(worker_config(listeners="https://127.0.0.1:0"))
-    with pytest.raises(ConfigError, match="HTTPS listeners are not supported yet"):
+    with pytest.raises(ConfigError, match=r"ssl\.keystore\.location"):
         await server.start()
     await server.stop()
 
