@@ -53,6 +53,9 @@ def map_error(error: Exception) -> web.Response:
         return error_response(409, str(error))
     if isinstance(error, RebalanceNeededError):
         return error_response(409, STALE_CONFIG)
+    if isinstance(error, web.HTTPRequestEntityTooLarge):
+        # aiohttp's text names the limit and the size: more useful than the bare reason.
+        return error_response(413, f"HTTP 413 {error.reason}: {error.text}")
     if isinstance(error, web.HTTPException):
         response = error_response(error.status, f"HTTP {error.status} {error.reason}")
         if "Allow" in error.headers:  # a 405 says which methods the path takes
