@@ -22,8 +22,9 @@ Level names are case-insensitive; anything else (Python's own ``WARNING``/``CRIT
 log4j does not know them) is invalid. A level set by other code that is not in the table is shown
 by Python's name for it (``Level 25``).
 
-Which loggers count (log4j2's rules, Apache 4.x): the *configured* loggers are those with a level
-of their own (not ``NOTSET``) plus ``root``; ``GET /admin/loggers`` lists them. Setting a level on
+Which loggers count (log4j2's rules, Apache 4.x): ``GET /admin/loggers`` lists every logger that
+exists, as a live Apache 4.3 worker does; the *configured* loggers are those with a level of
+their own (not ``NOTSET``) plus ``root``. Setting a level on
 a namespace sets it on every configured logger whose name starts with the namespace (a plain
 string prefix, as Apache) and on the namespace's own logger, which is created if needed;
 unconfigured children inherit it through Python's hierarchy. ``root`` (any case) is the root
@@ -131,9 +132,12 @@ class Loggers:
             return self._level_of(found)
 
     def all_levels(self) -> dict[str, LoggerLevel]:
-        """The configured loggers and ``root``, by name in sorted order."""
+        """Every existing logger and ``root``, by name in sorted order, each with its own level
+        or else the one it inherits. A live Apache 4.3 worker lists every logger of its log4j2
+        context this way (about 200, most at their inherited INFO)."""
         with self._lock:
-            levels = {lg.name: self._level_of(lg) for lg in self._configured()}
+            existing = [lg for lg in self._manager.loggerDict.values() if isinstance(lg, logging.Logger)]
+            levels = {lg.name: self._level_of(lg) for lg in existing}
             levels[ROOT_LOGGER_NAME] = self._level_of(self.root)
             return dict(sorted(levels.items()))
 

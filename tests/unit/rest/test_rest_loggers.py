@@ -16,11 +16,12 @@ from tests.unit.rest.fake_herder import FakeHerder
 Client = TestClient[web.Request, web.Application]
 
 
-async def test_list_shows_configured_loggers_and_root(rest: Client) -> None:
+async def test_list_shows_every_existing_logger_and_root(rest: Client) -> None:
     response = await rest.get("/admin/loggers")
     assert response.status == 200
     assert await response.json() == {
         "distconnect": {"level": "WARN", "last_modified": None},
+        "distconnect.rest": {"level": "WARN", "last_modified": None},  # inherited
         "root": {"level": "INFO", "last_modified": None},
     }
 
@@ -66,6 +67,7 @@ async def test_root_changes_every_configured_logger(rest: Client) -> None:
     levels = await (await rest.get("/admin/loggers")).json()
     assert {name: entry["level"] for name, entry in levels.items()} == {
         "distconnect": "ERROR",
+        "distconnect.rest": "ERROR",
         "root": "ERROR",
     }
 

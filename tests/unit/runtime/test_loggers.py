@@ -66,10 +66,11 @@ def test_a_level_outside_the_table_shows_pythons_name() -> None:
     assert set(APACHE_LEVELS) == {"OFF", "FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "ALL"}
 
 
-def test_all_levels_lists_configured_loggers_and_root_sorted(loggers: Loggers) -> None:
+def test_all_levels_lists_every_existing_logger_and_root_sorted(loggers: Loggers) -> None:
     levels = loggers.all_levels()
-    assert list(levels) == ["org.acme", "org.acme2", "root"]
+    assert list(levels) == ["org.acme", "org.acme.sink", "org.acme2", "root"]
     assert levels["org.acme"] == LoggerLevel("WARN", None)
+    assert levels["org.acme.sink"] == LoggerLevel("WARN", None)  # inherited, as log4j2 shows it
     assert levels["root"] == LoggerLevel("INFO", None)
 
 
