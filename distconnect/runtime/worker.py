@@ -2,9 +2,11 @@
 
 It knows nothing of cluster membership: a herder (standalone or distributed) tells it which
 connectors and tasks to run with which configs, and the worker builds each task's plugins
-(converters, transformations), Kafka clients and runner (:mod:`distconnect.runtime.task_builder`). Connector lifecycle calls (``start``,
-``task_configs``, ``stop``, ``validate``) run in a thread because connectors commonly call blocking
-client libraries; task code runs on the event loop.
+(converters, transformations), Kafka clients and runner (:mod:`distconnect.runtime.task_builder`).
+Connector lifecycle calls (``start``, ``task_configs``, ``stop``, ``validate``) run in a thread
+because connectors commonly call blocking client libraries; ``start`` and ``stop`` in a daemon
+thread of their own, so one that never returns cannot keep the process from exiting. Task code
+runs on the event loop.
 
 All methods are called from the worker's event loop (by one herder).
 """
@@ -24,6 +26,7 @@ from distconnect.runtime.active_topics import ActiveTopicStore, MemoryActiveTopi
 from distconnect.runtime.config_providers import loggable, reverse_transform
 from distconnect.runtime.connector_config_defs import connector_config_def
 from distconnect.runtime.offsets import OffsetStore
+from distconnect.runtime.plugin_threads import call_in_daemon_thread
 from distconnect.runtime.plugins import PluginRegistry
 from distconnect.runtime.service import Service
 from distconnect.runtime.states import State, Status, StatusListener, TargetState, TaskId, format_trace
@@ -35,6 +38,11 @@ from distconnect.runtime.worker_config import WorkerConfig
 
 log = logging.getLogger(__name__)
 
+#: How long starting a connector may hold up its herder. A ``start()`` that takes longer goes on
+#: in its thread (Apache's herder does not wait for it either); the connector gets its status
+#: and task configs when it returns, and a start that never returns hangs nothing else.
+CONNECTOR_START_WAIT_S = 5.0
+
 
 @dataclass
 class _ConnectorEntry:
@@ -44,6 +52,13 @@ class _ConnectorEntry:
     started: bool = False
     #: the config as stored, placeholders kept (``config`` is resolved: what the connector sees)
     raw: dict[str, str] = field(default_factory=dict)
+    context: ConnectorContext | None = None
+    #: the ``start()`` call while it runs (it may outlive the herder's wait for it)
+    starting: asyncio.Future[bool] | None = None
+    #: the herder stopped waiting for ``start()``: ask for task configs once it returns
+    late: bool = False
+    #: stopped or deleted: a ``start()`` still running is undone when it returns
+    removed: bool = False
 
 
 @dataclass
@@ -145,7 +160,7 @@ class Worker(Service):
             self.metrics.connector_startup_failures += 1
             self._connector_status(name, State.FAILED, err)
             return False
-        entry = _ConnectorEntry(connector, props, target, raw=raw)
+        entry = _ConnectorEntry(connector, props, target, raw=raw, context=context)
         self._connectors[name] = entry
         return await self._apply_connector_target(name, entry)
 
@@ -156,17 +171,49 @@ class Worker(Service):
             self._connector_status(name, State.STOPPED)
             return True
         if not entry.started:
-            self.metrics.connector_startup_attempts += 1
+            if entry.starting is None:
+                entry.starting = asyncio.ensure_future(self._start(name, entry))
             try:
-                await asyncio.to_thread(entry.connector.start, entry.config)
-            except Exception as err:
-                self.metrics.connector_startup_failures += 1
-                log.error("connector %s failed to start: %s", name, err, exc_info=err)
-                self._connector_status(name, State.FAILED, err)
+                return await asyncio.wait_for(asyncio.shield(entry.starting), CONNECTOR_START_WAIT_S)
+            except TimeoutError:
+                entry.late = True
+                log.warning(
+                    "Connector %s has not returned from start() after %.0f s; going on without it "
+                    "(its tasks are configured once it does)",
+                    name,
+                    CONNECTOR_START_WAIT_S,
+                )
                 return False
-            entry.started = True
-            self.metrics.connectors_started += 1
         self._connector_status(name, State.PAUSED if entry.target is TargetState.PAUSED else State.RUNNING)
+        return True
+
+    async def _start(self, name: str, entry: _ConnectorEntry) -> bool:
+        """``connector.start()`` and what follows it, however long it takes (see
+        :data:`CONNECTOR_START_WAIT_S`): the status, or undoing it if the connector was stopped
+        or deleted meanwhile, and a late start's request for task configs."""
+        self.metrics.connector_startup_attempts += 1
+        try:
+            await call_in_daemon_thread(f"connector-start-{name}", entry.connector.start, entry.config)
+        except Exception as err:
+            entry.starting = None
+            if entry.removed:
+                return False
+            self.metrics.connector_startup_failures += 1
+            log.error("connector %s failed to start: %s", name, err, exc_info=err)
+            self._connector_status(name, State.FAILED, err)
+            return False
+        entry.starting = None
+        entry.started = True
+        self.metrics.connectors_started += 1
+        if entry.removed or entry.target is TargetState.STOPPED:
+            log.info("Connector %s returned from start() after it was stopped; stopping it", name)
+            await self._call_stop(name, entry)
+            if not entry.removed:
+                self._connector_status(name, State.STOPPED)
+            return False
+        self._connector_status(name, State.PAUSED if entry.target is TargetState.PAUSED else State.RUNNING)
+        if entry.late and entry.target is TargetState.STARTED and entry.context is not None:
+            entry.context.request_task_reconfiguration()
         return True
 
     async def set_connector_target(self, name: str, target: TargetState) -> None:
@@ -182,7 +229,7 @@ class Worker(Service):
         entry.started = False
         try:
             await asyncio.wait_for(
-                asyncio.to_thread(entry.connector.stop),
+                call_in_daemon_thread(f"connector-stop-{name}", entry.connector.stop),
                 self.config.task_shutdown_graceful_timeout_ms / 1000,
             )
         except Exception as err:
@@ -190,7 +237,10 @@ class Worker(Service):
 
     async def stop_connector(self, name: str) -> None:
         entry = self._connectors.pop(name, None)
-        if entry is not None and entry.started:
+        if entry is None:
+            return
+        entry.removed = True  # a start() still running is stopped when it returns
+        if entry.started:
             await self._call_stop(name, entry)
 
     async def connector_task_configs(self, name: str, max_tasks: int) -> list[dict[str, str]]:
