@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 #: How long starting a connector may hold up its herder. A ``start()`` that takes longer goes on
 #: in its thread (Apache's herder does not wait for it either); the connector gets its status
 #: and task configs when it returns, and a start that never returns hangs nothing else.
-CONNECTOR_START_WAIT_S = 5.0
+CONNECTOR_START_WAIT_S = 1.0
 
 
 @dataclass
