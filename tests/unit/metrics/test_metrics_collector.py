@@ -112,9 +112,9 @@ def _settings(task: TaskId, config: dict[str, str], worker: Worker) -> TaskSetti
         task_id=task,
         task_config=config,
         worker_id=worker.worker_id,
-        key_converter=worker._converter({}, "key.converter", True),
-        value_converter=worker._converter({}, "value.converter", False),
-        header_converter=worker._header_converter({}),
+        key_converter=worker.builder._converter({}, "key.converter", True),
+        value_converter=worker.builder._converter({}, "value.converter", False),
+        header_converter=worker.builder._header_converter({}),
         stages=(),
         policy=ErrorPolicy(log_enable=True),
         offset_flush_interval_ms=50,
@@ -144,7 +144,7 @@ async def worker() -> AsyncIterator[tuple[Worker, MemoryStatusListener]]:
             reporters=[LogReporter(False)],
         )
 
-    worker._build_runner = build  # type: ignore[method-assign]
+    worker.builder.build = build  # type: ignore[method-assign]
     yield worker, statuses
     for task in worker.task_ids():
         await worker.stop_task(task)
