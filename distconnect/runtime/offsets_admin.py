@@ -112,7 +112,13 @@ class GroupOffsetsAdmin:
     async def __aenter__(self) -> Self:
         with kafka_errors("starting an admin client"):
             self._client = AIOKafkaClient(**admin_kwargs(self._settings))
-            await self._client.bootstrap()
+            try:
+                await self._client.bootstrap()
+            except BaseException:
+                # __aexit__ does not run when __aenter__ fails: close what bootstrap opened.
+                await self._client.close()
+                self._client = None
+                raise
         return self
 
     async def __aexit__(

@@ -21,7 +21,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from distconnect.connectors.verifiable.analysis import Analysis, analyze, read_events
 from distconnect.local.cluster import LocalCluster, WorkerProcess
-from tests.support import eventually
+from tests.support import eventually, stop_consumer
 
 #: Worker settings of every test cluster: failures are detected and handled in seconds.
 FAST_SETTINGS: dict[str, str] = {
@@ -271,7 +271,7 @@ async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
         ends = await consumer.end_offsets(partitions)
         return {tp.partition: offset for tp, offset in ends.items()}
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
 
 
 async def read_topic(bootstrap: str, topic: str, since: Mapping[int, int] | None = None) -> list[RawRecord]:
@@ -296,7 +296,7 @@ async def read_topic(bootstrap: str, topic: str, since: Mapping[int, int] | None
                         key = None if r.key is None else r.key.decode()
                         records.append(RawRecord(tp.partition, r.offset, key, r.value))
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
     return records
 
 

@@ -10,6 +10,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
 from distconnect.storage.topics import TopicSpec
+from tests.support import stop_consumer
 
 SpecFactory = Callable[..., TopicSpec]
 
@@ -42,4 +43,4 @@ async def raw_records(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes, 
                 records.extend(batch)
         return records
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
