@@ -9,7 +9,8 @@ import asyncio
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -311,3 +312,21 @@ def task_key(connector: str, task: int) -> str:
 
 def connector_key(connector: str) -> str:
     return f"status-connector-{connector}"
+
+
+@asynccontextmanager
+async def three_workers(bootstrap: str, directory: Path) -> AsyncIterator[LocalCluster]:
+    """A 3-worker cluster with :data:`FAST_SETTINGS` for a module-scoped fixture (which should be
+    named ``cluster``, so a failure attaches the workers' logs); stopped on the way out."""
+    local = LocalCluster(bootstrap, directory, settings=FAST_SETTINGS)
+    try:
+        await start_workers(local, 3)
+        yield local
+    finally:
+        await local.stop(grace_s=20)
+
+
+async def a_follower(cluster: LocalCluster) -> WorkerProcess:
+    """A worker that is not the leader: where tests send writes, so forwarding is on the path."""
+    leader = await leader_of(cluster)
+    return next(w for w in cluster.running() if w is not leader)

@@ -19,7 +19,10 @@ import pytest
 import pytest_asyncio
 
 from distconnect.local.cluster import LocalCluster, WorkerProcess
-from tests.integration.cluster.cluster_support import FAST_SETTINGS, leader_of, start_workers
+from tests.integration.cluster.cluster_support import (
+    a_follower,
+    three_workers,
+)
 from tests.support import eventually
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="module")]
@@ -46,18 +49,13 @@ def template(path: str) -> str:
 async def cluster(
     kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[LocalCluster]:
-    local = LocalCluster(kafka_bootstrap, tmp_path_factory.mktemp("tour-cluster"), settings=FAST_SETTINGS)
-    try:
-        await start_workers(local, 3)
+    async with three_workers(kafka_bootstrap, tmp_path_factory.mktemp("cluster")) as local:
         yield local
-    finally:
-        await local.stop(grace_s=20)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def follower(cluster: LocalCluster) -> WorkerProcess:
-    leader = await leader_of(cluster)
-    return next(w for w in cluster.running() if w is not leader)
+    return await a_follower(cluster)
 
 
 async def call(

@@ -17,14 +17,13 @@ import pytest
 import pytest_asyncio
 from aiokafka import AIOKafkaProducer
 
-from distconnect.local import assignments
 from distconnect.local.cluster import LocalCluster, WorkerProcess
 from tests.integration.cluster.cluster_support import (
-    FAST_SETTINGS,
+    a_follower,
     create_topic,
     latest,
     read_topic,
-    start_workers,
+    three_workers,
     wait_state,
 )
 from tests.support import consume_all, eventually
@@ -44,21 +43,13 @@ RESET = {"message": "The offsets for this connector have been reset successfully
 async def cluster(
     kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[LocalCluster]:
-    """Three workers, started once for the module (named ``cluster`` so a failure attaches the
-    workers' logs)."""
-    local = LocalCluster(kafka_bootstrap, tmp_path_factory.mktemp("offsets-cluster"), settings=FAST_SETTINGS)
-    try:
-        await start_workers(local, 3)
+    async with three_workers(kafka_bootstrap, tmp_path_factory.mktemp("cluster")) as local:
         yield local
-    finally:
-        await local.stop(grace_s=20)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def follower(cluster: LocalCluster) -> WorkerProcess:
-    """A worker that is not the leader: where every write of this module goes."""
-    leader = await eventually(lambda: assignments.leader_of(cluster), deadline_s=20, what="a leader")
-    return next(w for w in cluster.running() if w is not leader)
+    return await a_follower(cluster)
 
 
 async def write(

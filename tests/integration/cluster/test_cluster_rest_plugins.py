@@ -20,11 +20,10 @@ import pytest_asyncio
 import distconnect
 from distconnect.local.cluster import LocalCluster, WorkerProcess
 from tests.integration.cluster.cluster_support import (
-    FAST_SETTINGS,
+    a_follower,
     latest,
-    leader_of,
     read_topic,
-    start_workers,
+    three_workers,
 )
 from tests.support import eventually
 
@@ -226,21 +225,13 @@ DEFINITION_FIELDS = (
 async def cluster(
     kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[LocalCluster]:
-    """Three workers, started once for the module (named ``cluster`` so a failure attaches the
-    workers' logs)."""
-    local = LocalCluster(kafka_bootstrap, tmp_path_factory.mktemp("plugins-cluster"), settings=FAST_SETTINGS)
-    try:
-        await start_workers(local, 3)
+    async with three_workers(kafka_bootstrap, tmp_path_factory.mktemp("cluster")) as local:
         yield local
-    finally:
-        await local.stop(grace_s=20)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def follower(cluster: LocalCluster) -> WorkerProcess:
-    """A worker that is not the leader: where every write of this module goes."""
-    leader = await leader_of(cluster)
-    return next(w for w in cluster.running() if w is not leader)
+    return await a_follower(cluster)
 
 
 def assert_shape(entity: dict[str, Any], shape: dict[str, Any], what: str) -> None:
